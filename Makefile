@@ -1,0 +1,118 @@
+# schedtape — build, test, fuzz. `make V=1` shows the commands.
+#
+# `record` is built in only where libbpf, clang and bpftool are present;
+# otherwise the analyzer alone is built (format/ + analyze/ need zstd, libelf).
+
+OUT      ?= build
+CC       ?= cc
+CLANG    ?= clang
+BPFTOOL  ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
+ARCH     := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/;s/ppc64le/powerpc/;s/mips.*/mips/;s/riscv64/riscv/;s/loongarch64/loongarch/')
+
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-missing-field-initializers -fno-omit-frame-pointer
+ifeq ($(CI),true)
+CFLAGS   += -Werror
+endif
+CPPFLAGS += -I. -I$(OUT) -MMD -MP
+LDLIBS   += -lzstd -lpthread -lm
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+HAVE_LIBBPF := $(shell test -f bpf/schedtape.bpf.c && pkg-config --exists libbpf 2>/dev/null && command -v $(CLANG) >/dev/null && test -x $(BPFTOOL) && echo 1)
+
+FORMAT_SRCS  := $(wildcard format/*.c)
+ANALYZE_SRCS := $(wildcard analyze/*.c)
+CLI_SRCS     := $(filter-out cli/cmd_record.c,$(wildcard cli/*.c))
+RECORD_SRCS  := $(wildcard record/*.c) cli/cmd_record.c
+
+LIB_OBJS := $(patsubst %.c,$(OUT)/%.o,$(FORMAT_SRCS) $(ANALYZE_SRCS))
+CLI_OBJS := $(patsubst %.c,$(OUT)/%.o,$(CLI_SRCS))
+
+ifeq ($(HAVE_LIBBPF),1)
+CPPFLAGS += -DHAVE_RECORD=1
+CLI_OBJS += $(patsubst %.c,$(OUT)/%.o,$(RECORD_SRCS))
+LDLIBS   += $(shell pkg-config --libs libbpf) -lelf
+BPF_SKEL := $(OUT)/schedtape.skel.h
+endif
+
+.DELETE_ON_ERROR:
+.PHONY: all deps test unit live fuzz clean bench sample format-check
+
+all: schedtape
+ifneq ($(HAVE_LIBBPF),1)
+	@echo "note: libbpf, clang or bpftool missing: built the analyzer only (no 'record'); 'make deps' installs them"
+endif
+
+schedtape: $(CLI_OBJS) $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(OUT)/%.o: %.c | $(BPF_SKEL)
+	@mkdir -p $(@D)
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# BPF: clang -target bpf -> bpftool gen object (static link) -> gen skeleton.
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	-I$(OUT) -Ibpf -I/usr/include/$(shell uname -m)-linux-gnu -MMD -MP
+
+$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c
+	@mkdir -p $(@D)
+	$(call msg,BPF,$<)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp
+	$(Q)rm -f $@.tmp
+
+$(OUT)/%.skel.h: $(OUT)/bpf/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(notdir $*) > $@
+
+# Tests. Every runner prints PASS/FAIL/SKIP lines; tests/run.sh sums them.
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_BIN  := $(OUT)/tests/unit_tests
+
+$(UNIT_BIN): $(patsubst %.c,$(OUT)/%.o,$(UNIT_SRCS)) $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+deps:
+	@sh tests/deps.sh
+
+test: deps
+	@$(MAKE) --no-print-directory schedtape $(UNIT_BIN)
+	@sh tests/run.sh
+
+unit: $(UNIT_BIN)
+	$(UNIT_BIN)
+
+# libFuzzer targets under ASan+UBSan. FUZZ_TIME seconds each (default 60).
+FUZZ_TIME ?= 60
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I.
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+$(OUT)/fuzz/%: tests/fuzz/%.c $(FORMAT_SRCS) $(ANALYZE_SRCS)
+	@mkdir -p $(@D)
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $^ -lzstd -lpthread -lm
+
+fuzz: $(FUZZ_TARGETS)
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(OUT)/fuzz/corpus-$$(basename $$t); \
+		$$t -max_total_time=$(FUZZ_TIME) -max_len=65536 \
+			$(OUT)/fuzz/corpus-$$(basename $$t) tests/corpus/good tests/corpus/bad || exit 1; \
+	done
+
+format-check:
+	@clang-format --dry-run --Werror $(FORMAT_SRCS) format/*.h
+
+clean:
+	rm -rf $(OUT) schedtape
+
+-include $(shell find $(OUT) -name '*.d' 2>/dev/null)

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/* The command-line layer: the only code that prints to the user and exits. */
+#ifndef SCHEDTAPE_CLI_H
+#define SCHEDTAPE_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "format/tape.h"
+
+#define SCHEDTAPE_VERSION "0.1.0"
+
+/* Exit codes. */
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+extern const char *prog_name;
+
+/* "schedtape: <what>: <message>" on stderr. */
+void cli__error(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * Open a trace ("-" is standard input) and print its recoverable problems as
+ * warnings. On failure prints one line naming the file and returns NULL.
+ */
+struct st_reader *cli__open_trace(const char *path, unsigned int flags);
+
+/* JSON string literal, escaped. */
+void json__str(FILE *f, const char *s);
+
+/* 1234567 -> "1,234,567" in a static rotating buffer. */
+const char *fmt__count(uint64_t n);
+/* Bytes with a binary unit: "1.5 MiB". */
+const char *fmt__bytes(uint64_t n);
+
+int cmd_info(int argc, char **argv);
+#ifdef HAVE_RECORD
+int cmd_record(int argc, char **argv);
+#endif
+
+#endif

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: MIT
+/* Shared output helpers of the command-line layer. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <fcntl.h>
+
+#include "cli.h"
+
+void cli__error(const char *what, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "%s: ", prog_name);
+	if (what)
+		fprintf(stderr, "%s: ", what);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+struct st_reader *cli__open_trace(const char *path, unsigned int flags)
+{
+	struct st_reader *r = NULL;
+	int err;
+
+	if (!strcmp(path, "-"))
+		err = st_reader__open_fd(STDIN_FILENO, flags, &r);
+	else
+		err = st_reader__open(path, flags, &r);
+	if (err) {
+		cli__error(path, "%s", st_strerror(err));
+		return NULL;
+	}
+	size_t n;
+	const struct st_problem *p = st_reader__problems(r, &n);
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "%s: %s: warning: at offset %llu: %s%s%s\n", prog_name, path,
+			(unsigned long long)p[i].offset, st_strerror(p[i].err),
+			p[i].detail[0] ? ": " : "", p[i].detail);
+	return r;
+}
+
+void json__str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+static char *ring__next(void)
+{
+	static char bufs[8][32];
+	static unsigned int i;
+
+	return bufs[i++ % 8];
+}
+
+const char *fmt__count(uint64_t n)
+{
+	char tmp[32], *out = ring__next();
+	int len = snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)n), o = 0;
+
+	for (int i = 0; i < len; i++) {
+		if (i && (len - i) % 3 == 0)
+			out[o++] = ',';
+		out[o++] = tmp[i];
+	}
+	out[o] = 0;
+	return out;
+}
+
+const char *fmt__bytes(uint64_t n)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	char *out = ring__next();
+	double v = (double)n;
+	int u = 0;
+
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(out, 32, "%llu B", (unsigned long long)n);
+	else
+		snprintf(out, 32, "%.1f %s", v, units[u]);
+	return out;
+}

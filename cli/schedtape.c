@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+/* schedtape: one binary, one command table. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+const char *prog_name = "schedtape";
+
+enum needs { NEEDS_NOTHING, NEEDS_ROOT, NEEDS_TRACE };
+
+struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	enum needs needs;
+	const char *summary;
+};
+
+static const struct cmd cmds[] = {
+#ifdef HAVE_RECORD
+	{ "record", cmd_record, NEEDS_ROOT, "record scheduler events into a trace file" },
+#endif
+	{ "info", cmd_info, NEEDS_TRACE, "what a trace holds: host, span, events, losses" },
+	{ 0 },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: %s COMMAND [OPTIONS] [FILE]\n\ncommands:\n", prog_name);
+	for (const struct cmd *c = cmds; c->name; c++)
+		fprintf(f, "  %-10s %s%s\n", c->name, c->summary,
+			c->needs == NEEDS_ROOT ? " (root or CAP_BPF+CAP_PERFMON)" : "");
+#ifndef HAVE_RECORD
+	fprintf(f, "\n'record' is not built in: this build had no libbpf/clang/bpftool.\n");
+#endif
+	fprintf(f, "\n'%s COMMAND --help' for a command's options.\n", prog_name);
+}
+
+/* A closed pipe or a full disk must fail the command, not pass silently. */
+static int flush_stdout(int ret)
+{
+	if (fflush(stdout) || ferror(stdout)) {
+		cli__error("standard output", "%s", strerror(errno ? errno : EIO));
+		return ret ? ret : EXIT_FAIL;
+	}
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return flush_stdout(EXIT_OK);
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("schedtape %s (format %d.%d)\n", SCHEDTAPE_VERSION, ST_VERSION_MAJOR,
+		       ST_VERSION_MINOR);
+		return flush_stdout(EXIT_OK);
+	}
+	for (const struct cmd *c = cmds; c->name; c++)
+		if (!strcmp(argv[1], c->name))
+			return flush_stdout(c->fn(argc - 1, argv + 1));
+	cli__error(NULL, "unknown command '%s'", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: MIT
+/* Decoding record bodies through a bounded cursor (FORMAT.md, "Records"). */
+#include <string.h>
+
+#include "bytes.h"
+#include "decode.h"
+
+#define TRY(x)                                                                                     \
+	do {                                                                                       \
+		if ((x) < 0)                                                                       \
+			return -ST_ERECORD;                                                        \
+	} while (0)
+
+int st_rec_iter__next(struct st_rec_iter *it, uint8_t *type, const uint8_t **body,
+		      size_t *body_len)
+{
+	struct cursor c = { it->p, it->left };
+	uint64_t len;
+
+	if (it->left == 0)
+		return 0;
+	TRY(cursor__u8(&c, type));
+	TRY(cursor__uvar(&c, &len));
+	if (len > c.left)
+		return -ST_ERECORD;
+	*body = c.p;
+	*body_len = (size_t)len;
+	it->p = c.p + len;
+	it->left = c.left - (size_t)len;
+	return 1;
+}
+
+static int comm__get(struct cursor *c, char comm[ST_COMM_LEN])
+{
+	const char *s;
+	uint32_t n;
+
+	TRY(cursor__str(c, ST_COMM_LEN - 1, &s, &n));
+	memcpy(comm, s, n);
+	memset(comm + n, 0, ST_COMM_LEN - n);
+	return 0;
+}
+
+static int u8__get(struct cursor *c, uint8_t *v)
+{
+	return cursor__u8(c, v);
+}
+
+int st_decode_event(uint8_t type, const uint8_t *body, size_t len, uint64_t *prev_ts,
+		    uint32_t cpu, struct st_event *e)
+{
+	struct cursor c = { body, len };
+	uint64_t delta;
+	uint8_t state;
+
+	switch (type) {
+	case ST_REC_SWITCH:
+	case ST_REC_WAKING:
+	case ST_REC_WAKEUP_NEW:
+	case ST_REC_FORK:
+	case ST_REC_EXEC:
+	case ST_REC_EXIT:
+	case ST_REC_RENAME:
+	case ST_REC_LOSS:
+		break;
+	default:
+		return -ENOENT;
+	}
+	memset(e, 0, sizeof(*e));
+	e->type = type;
+	e->cpu = cpu;
+	TRY(cursor__uvar(&c, &delta));
+	if (delta > UINT64_MAX - *prev_ts)
+		return -ST_ERECORD;
+	e->ts = *prev_ts + delta;
+
+	switch (type) {
+	case ST_REC_SWITCH:
+		TRY(cursor__uvar32(&c, &e->sw.prev_tid));
+		TRY(cursor__uvar32(&c, &e->sw.prev_pid));
+		TRY(cursor__uvar32(&c, &e->sw.next_tid));
+		TRY(cursor__uvar32(&c, &e->sw.next_pid));
+		TRY(u8__get(&c, &state));
+		e->sw.prev_state = (char)state;
+		TRY(u8__get(&c, &e->sw.prev_prio));
+		TRY(u8__get(&c, &e->sw.next_prio));
+		TRY(cursor__uvar32(&c, &e->sw.kstack));
+		TRY(cursor__uvar32(&c, &e->sw.ustack));
+		break;
+	case ST_REC_WAKING:
+	case ST_REC_WAKEUP_NEW:
+		TRY(cursor__uvar32(&c, &e->wake.waker_tid));
+		TRY(cursor__uvar32(&c, &e->wake.waker_pid));
+		TRY(cursor__uvar32(&c, &e->wake.wakee_tid));
+		TRY(cursor__uvar32(&c, &e->wake.wakee_pid));
+		TRY(cursor__uvar32(&c, &e->wake.target_cpu));
+		TRY(u8__get(&c, &e->wake.ctx));
+		TRY(cursor__uvar32(&c, &e->wake.kstack));
+		TRY(cursor__uvar32(&c, &e->wake.ustack));
+		if (e->wake.ctx > ST_CTX_NMI)
+			return -ST_ERECORD;
+		break;
+	case ST_REC_FORK:
+		TRY(cursor__uvar32(&c, &e->fork.parent_tid));
+		TRY(cursor__uvar32(&c, &e->fork.parent_pid));
+		TRY(cursor__uvar32(&c, &e->fork.child_tid));
+		TRY(cursor__uvar32(&c, &e->fork.child_pid));
+		break;
+	case ST_REC_EXEC:
+	case ST_REC_EXIT:
+	case ST_REC_RENAME:
+		TRY(cursor__uvar32(&c, &e->task.tid));
+		TRY(cursor__uvar32(&c, &e->task.pid));
+		TRY(comm__get(&c, e->task.comm));
+		if (type == ST_REC_EXEC)
+			TRY(cursor__str(&c, ST_MAX_STR, &e->task.filename, &e->task.filename_len));
+		break;
+	case ST_REC_LOSS:
+		TRY(cursor__uvar(&c, &delta));
+		if (delta > UINT64_MAX - e->ts)
+			return -ST_ERECORD;
+		e->loss.end_ts = e->ts + delta;
+		TRY(cursor__uvar(&c, &e->loss.count));
+		TRY(u8__get(&c, &e->loss.cause));
+		break;
+	}
+	/* Newer writers may append fields to a known record: ignore the rest. */
+	*prev_ts = e->ts;
+	return 0;
+}
+
+int st_decode_stack(const uint8_t *body, size_t len, struct st_stack *s, struct st_frame *frames)
+{
+	struct cursor c = { body, len };
+	uint32_t n;
+	uint64_t prev = 0;
+
+	memset(s, 0, sizeof(*s));
+	TRY(cursor__uvar32(&c, &s->id));
+	TRY(cursor__u8(&c, &s->kind));
+	TRY(cursor__u8(&c, &s->flags));
+	TRY(cursor__uvar32(&c, &n));
+	if (n > ST_MAX_FRAMES || s->id == ST_STACK_NONE || s->id == ST_STACK_LOST)
+		return -ST_ERECORD;
+	if (s->kind != ST_STACK_KERNEL && s->kind != ST_STACK_USER)
+		return -ST_ERECORD;
+	for (uint32_t i = 0; i < n; i++) {
+		if (s->kind == ST_STACK_KERNEL) {
+			int64_t d;
+			TRY(cursor__svar(&c, &d));
+			prev += (uint64_t)d;
+			frames[i].addr = prev;
+			frames[i].map = 0;
+		} else {
+			TRY(cursor__uvar32(&c, &frames[i].map));
+			TRY(cursor__uvar(&c, &frames[i].addr));
+		}
+	}
+	s->nframes = (uint16_t)n;
+	s->frames = frames;
+	return 0;
+}
+
+int st_decode_task(const uint8_t *body, size_t len, struct st_task *t, struct st_str *cmdline)
+{
+	struct cursor c = { body, len };
+
+	memset(t, 0, sizeof(*t));
+	TRY(cursor__uvar(&c, &t->ts));
+	TRY(cursor__uvar32(&c, &t->tid));
+	TRY(cursor__uvar32(&c, &t->pid));
+	TRY(cursor__uvar32(&c, &t->ppid));
+	TRY(cursor__uvar32(&c, &t->flags));
+	TRY(comm__get(&c, t->comm));
+	TRY(cursor__str(&c, ST_MAX_STR, &cmdline->s, &cmdline->len));
+	return 0;
+}
+
+int st_decode_map(const uint8_t *body, size_t len, struct st_map *m, struct st_str *path)
+{
+	struct cursor c = { body, len };
+	uint64_t size;
+	uint32_t bid_len;
+	const uint8_t *bid;
+
+	memset(m, 0, sizeof(*m));
+	TRY(cursor__uvar32(&c, &m->id));
+	TRY(cursor__uvar32(&c, &m->pid));
+	TRY(cursor__uvar(&c, &m->start));
+	TRY(cursor__uvar(&c, &size));
+	TRY(cursor__uvar(&c, &m->pgoff));
+	TRY(cursor__uvar32(&c, &bid_len));
+	if (m->id == 0 || bid_len > ST_MAX_BUILD_ID || size > UINT64_MAX - m->start)
+		return -ST_ERECORD;
+	m->end = m->start + size;
+	TRY(cursor__bytes(&c, bid_len, &bid));
+	memcpy(m->build_id, bid, bid_len);
+	m->build_id_len = (uint8_t)bid_len;
+	TRY(cursor__str(&c, ST_MAX_STR, &path->s, &path->len));
+	return 0;
+}
+
+int st_decode_sym(uint8_t type, const uint8_t *body, size_t len, struct st_sym *s,
+		  struct st_str *name)
+{
+	struct cursor c = { body, len };
+
+	memset(s, 0, sizeof(*s));
+	if (type == ST_REC_USYM)
+		TRY(cursor__uvar32(&c, &s->map));
+	TRY(cursor__uvar(&c, &s->addr));
+	TRY(cursor__uvar(&c, &s->size));
+	if (s->size > UINT64_MAX - s->addr)
+		return -ST_ERECORD;
+	TRY(cursor__str(&c, ST_MAX_STR, &name->s, &name->len));
+	return 0;
+}
+
+int st_decode_kv(const uint8_t *body, size_t len, struct st_str *key, struct st_str *value)
+{
+	struct cursor c = { body, len };
+
+	TRY(cursor__str(&c, ST_MAX_STR, &key->s, &key->len));
+	TRY(cursor__str(&c, ST_MAX_STR, &value->s, &value->len));
+	return 0;
+}
+
+int st_decode_stat(const uint8_t *body, size_t len, struct st_str *key, uint64_t *value)
+{
+	struct cursor c = { body, len };
+
+	TRY(cursor__str(&c, ST_MAX_STR, &key->s, &key->len));
+	TRY(cursor__uvar(&c, value));
+	return 0;
+}
+
+int st_decode_index(const uint8_t *body, size_t len, struct st_chunk_info *e)
+{
+	struct cursor c = { body, len };
+	uint64_t type, span;
+
+	memset(e, 0, sizeof(*e));
+	TRY(cursor__uvar(&c, &e->offset));
+	TRY(cursor__uvar(&c, &type));
+	TRY(cursor__uvar32(&c, &e->cpu));
+	TRY(cursor__uvar(&c, &e->seq));
+	TRY(cursor__uvar(&c, &e->first_ts));
+	TRY(cursor__uvar(&c, &span));
+	TRY(cursor__uvar32(&c, &e->count));
+	TRY(cursor__uvar32(&c, &e->stored_size));
+	TRY(cursor__uvar32(&c, &e->raw_size));
+	if (type > UINT16_MAX || span > UINT64_MAX - e->first_ts)
+		return -ST_ERECORD;
+	e->type = (uint16_t)type;
+	e->last_ts = e->first_ts + span;
+	return 0;
+}
