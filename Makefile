@@ -25,7 +25,7 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-HAVE_LIBBPF := $(shell test -f bpf/schedtape.bpf.c && pkg-config --exists libbpf 2>/dev/null && command -v $(CLANG) >/dev/null && test -x $(BPFTOOL) && echo 1)
+HAVE_LIBBPF := $(shell pkg-config --exists libbpf 2>/dev/null && command -v $(CLANG) >/dev/null && test -x $(BPFTOOL) && echo 1)
 
 FORMAT_SRCS  := $(wildcard format/*.c)
 ANALYZE_SRCS := $(wildcard analyze/*.c)

@@ -33,6 +33,7 @@ const char *fmt__count(uint64_t n);
 const char *fmt__bytes(uint64_t n);
 
 int cmd_info(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
 #ifdef HAVE_RECORD
 int cmd_record(int argc, char **argv);
 #endif

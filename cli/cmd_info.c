@@ -126,14 +126,16 @@ static void print_text(const char *path, struct st_reader *r, const struct total
 	printf("span:       %.6f s (clock %s, %llu .. %llu ns)\n", span,
 	       meta_or(r, "clock", "?"), (unsigned long long)fi->first_ts,
 	       (unsigned long long)fi->last_ts);
+	const char *sep = " (";
 	printf("chunks:     %s", fmt__count(st_reader__nchunks(r)));
 	for (int k = 1; k <= ST_CHUNK_TYPE_MAX + 1; k++)
 		if (t->chunks_by_type[k])
-			printf("%s %s %s", k == 1 ? " (" : ",", fmt__count(t->chunks_by_type[k]),
-			       k <= ST_CHUNK_TYPE_MAX ? st_chunk_type_name((uint16_t)k) : "unknown");
-	printf(")\n");
+			printf("%s%s %s", sep, fmt__count(t->chunks_by_type[k]),
+			       k <= ST_CHUNK_TYPE_MAX ? st_chunk_type_name((uint16_t)k) : "unknown"),
+				sep = ", ";
+	printf("%s\n", sep[0] == ',' ? ")" : "");
 	printf("events:     %s", fmt__count(t->events - t->by_type[ST_REC_LOSS]));
-	const char *sep = " (";
+	sep = " (";
 	for (size_t k = 0; k < sizeof(event_types); k++) {
 		if (event_types[k] == ST_REC_LOSS || !t->by_type[event_types[k]])
 			continue;

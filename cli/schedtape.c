@@ -23,6 +23,7 @@ static const struct cmd cmds[] = {
 	{ "record", cmd_record, NEEDS_ROOT, "record scheduler events into a trace file" },
 #endif
 	{ "info", cmd_info, NEEDS_TRACE, "what a trace holds: host, span, events, losses" },
+	{ "dump", cmd_dump, NEEDS_TRACE, "every event in time order, one per line" },
 	{ 0 },
 };
 

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * The few kernel types schedtape reads, declared for CO-RE instead of a full
+ * vmlinux.h: libbpf relocates every field access against the running
+ * kernel's BTF at load time, so these need only the field names, not the
+ * layout of any particular kernel. See docs/BUILD.md for why.
+ */
+#ifndef SCHEDTAPE_CORE_TYPES_H
+#define SCHEDTAPE_CORE_TYPES_H
+
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <stdbool.h>
+
+typedef int pid_t;
+
+#define PF_KTHREAD 0x00200000
+
+struct thread_info {
+	unsigned int cpu; /* CONFIG_THREAD_INFO_IN_TASK kernels since 5.16 */
+} __attribute__((preserve_access_index));
+
+struct task_struct {
+	struct thread_info thread_info;
+	unsigned int __state; /* since 5.14 */
+	unsigned int flags;
+	int prio;
+	int wake_cpu;
+	unsigned int cpu; /* before 5.16 */
+	int pid;
+	int tgid;
+	struct task_struct *real_parent;
+	char comm[16];
+} __attribute__((preserve_access_index));
+
+/* Before 5.14 the state field was a long called 'state'. */
+struct task_struct___pre514 {
+	long state;
+} __attribute__((preserve_access_index));
+
+struct linux_binprm {
+	const char *filename;
+} __attribute__((preserve_access_index));
+
+#endif

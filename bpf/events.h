@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Samples the BPF programs send to user space through the perf buffer.
+ * Shared by bpf/ and record/: fixed-width types, explicit padding, sizes
+ * asserted. Only record/ translates these into the file format.
+ */
+#ifndef SCHEDTAPE_BPF_EVENTS_H
+#define SCHEDTAPE_BPF_EVENTS_H
+
+#include <linux/types.h>
+
+#define STB_MAX_FRAMES 127 /* per stack kind; bpf_get_stack's usual limit */
+#define STB_FILENAME_LEN 256
+
+enum stb_type {
+	STB_SWITCH = 1,
+	STB_WAKING = 2,
+	STB_WAKEUP_NEW = 3,
+	STB_FORK = 4,
+	STB_EXEC = 5,
+	STB_EXIT = 6,
+	STB_RENAME = 7,
+};
+
+/* stb_event.flags */
+#define STB_F_PREEMPT 0x01	/* switch: prev was preempted */
+#define STB_F_KSTACK_ERR 0x02	/* a kernel stack was wanted and not captured */
+#define STB_F_USTACK_ERR 0x04	/* a user stack was wanted and not captured */
+
+/*
+ * Every sample starts with this; kstack_bytes of kernel frames and then
+ * ustack_bytes of user frames (__u64 each) follow, or for task events a
+ * struct stb_task_extra.
+ */
+struct stb_event {
+	__u64 ts;
+	__u8 type;
+	__u8 flags;
+	__u8 prio_a, prio_b;
+	__u32 state;		/* switch: prev's raw __state */
+	__u32 tid_a, pid_a;	/* switch: prev; waking: waker; fork: parent; else the task */
+	__u32 tid_b, pid_b;	/* switch: next; waking: wakee; fork: child */
+	__u32 cpu_b;		/* waking: target CPU */
+	__u16 kstack_bytes, ustack_bytes;
+};
+_Static_assert(sizeof(struct stb_event) == 40, "stb_event layout");
+
+struct stb_task_extra {
+	char comm[16];
+	char filename[STB_FILENAME_LEN]; /* exec only */
+};
+
+struct stb_sample {
+	struct stb_event e;
+	union {
+		__u64 frames[2 * STB_MAX_FRAMES];
+		struct stb_task_extra task;
+	};
+};
+
+#endif

@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Scheduler tracepoints into one per-CPU perf buffer.
+ *
+ * Each handler exists twice: as tp_btf (typed arguments, preferred) and as
+ * raw_tp (the fallback where the kernel cannot attach tp_btf); user space
+ * loads one set. All kernel memory is read through CO-RE relocations so both
+ * work with the same body.
+ *
+ * Stacks are copied with bpf_get_stack into the sample itself: no stack-id
+ * map that could fill up or be overwritten, so no event can point at a stack
+ * that was never delivered. They are taken only where an analysis needs
+ * them: a voluntary switch-out (S/D), and a waking (the waker's stack).
+ */
+#include "core_types.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+#include "events.h"
+
+#define TASK_INTERRUPTIBLE 0x0001
+#define TASK_UNINTERRUPTIBLE 0x0002
+
+
+char LICENSE[] SEC("license") = "Dual MIT/GPL";
+
+/* Set by user space before load; constants to the verifier. */
+const volatile __u32 self_tgid = 0;
+const volatile bool filter_targets = false;
+const volatile __u32 kstack_max_bytes = STB_MAX_FRAMES * 8;
+const volatile __u32 ustack_max_bytes = STB_MAX_FRAMES * 8;
+const volatile bool stacks_on_preempt = false;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct stb_sample);
+} scratch SEC(".maps");
+
+/* Process ids (tgids) to trace when filter_targets is set; children join. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u8);
+} targets SEC(".maps");
+
+/* Per-CPU counters user space reads at the end (enum in events.h order). */
+enum { CNT_OUTPUT_ERR, CNT_TARGETS_FULL, CNT_MAX };
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, CNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+static __always_inline void count(__u32 which)
+{
+	__u64 *v = bpf_map_lookup_elem(&counters, &which);
+
+	if (v)
+		*v += 1;
+}
+
+static __always_inline bool is_target(__u32 tgid)
+{
+	return !filter_targets || bpf_map_lookup_elem(&targets, &tgid);
+}
+
+static __always_inline __u32 task_state(struct task_struct *t)
+{
+	if (bpf_core_field_exists(t->__state))
+		return BPF_CORE_READ(t, __state);
+	return (__u32)BPF_CORE_READ((struct task_struct___pre514 *)t, state);
+}
+
+static __always_inline __u32 task_cpu(struct task_struct *t)
+{
+	if (bpf_core_field_exists(t->thread_info.cpu))
+		return BPF_CORE_READ(t, thread_info.cpu);
+	return BPF_CORE_READ(t, cpu);
+}
+
+static __always_inline struct stb_sample *sample__get(__u8 type)
+{
+	__u32 zero = 0;
+	struct stb_sample *s = bpf_map_lookup_elem(&scratch, &zero);
+
+	if (!s)
+		return NULL;
+	s->e.ts = bpf_ktime_get_ns();
+	s->e.type = type;
+	s->e.flags = 0;
+	s->e.prio_a = s->e.prio_b = 0;
+	s->e.state = 0;
+	s->e.tid_b = s->e.pid_b = s->e.cpu_b = 0;
+	s->e.kstack_bytes = s->e.ustack_bytes = 0;
+	return s;
+}
+
+/* Copy the current task's stacks behind the header and send the sample. */
+static __always_inline void sample__send_with_stacks(void *ctx, struct stb_sample *s, bool kern,
+						     bool user)
+{
+	long k = 0, u = 0;
+
+	if (kern && kstack_max_bytes) {
+		k = bpf_get_stack(ctx, s->frames, kstack_max_bytes, 0);
+		if (k < 0) {
+			s->e.flags |= STB_F_KSTACK_ERR;
+			k = 0;
+		}
+		if (k > STB_MAX_FRAMES * 8)
+			k = STB_MAX_FRAMES * 8;
+		k &= ~7L;
+	}
+	if (user && ustack_max_bytes) {
+		u = bpf_get_stack(ctx, (void *)s->frames + k, ustack_max_bytes, BPF_F_USER_STACK);
+		if (u < 0) {
+			s->e.flags |= STB_F_USTACK_ERR;
+			u = 0;
+		}
+		if (u > STB_MAX_FRAMES * 8)
+			u = STB_MAX_FRAMES * 8;
+		u &= ~7L;
+	}
+	s->e.kstack_bytes = (__u16)k;
+	s->e.ustack_bytes = (__u16)u;
+	__u64 size = sizeof(s->e) + (__u64)k + (__u64)u;
+	if (size > sizeof(*s))
+		size = sizeof(*s);
+	if (bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, s, size))
+		count(CNT_OUTPUT_ERR);
+}
+
+static __always_inline void sample__send(void *ctx, struct stb_sample *s, __u64 size)
+{
+	if (bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, s, size))
+		count(CNT_OUTPUT_ERR);
+}
+
+static __always_inline int on_switch(void *ctx, bool preempt, struct task_struct *prev,
+				     struct task_struct *next)
+{
+	__u32 prev_tgid = BPF_CORE_READ(prev, tgid), next_tgid = BPF_CORE_READ(next, tgid);
+	struct stb_sample *s;
+
+	if (prev_tgid == self_tgid && next_tgid == self_tgid)
+		return 0;
+	if (!is_target(prev_tgid) && !is_target(next_tgid))
+		return 0;
+	s = sample__get(STB_SWITCH);
+	if (!s)
+		return 0;
+	s->e.tid_a = BPF_CORE_READ(prev, pid);
+	s->e.pid_a = prev_tgid;
+	s->e.tid_b = BPF_CORE_READ(next, pid);
+	s->e.pid_b = next_tgid;
+	s->e.prio_a = (__u8)BPF_CORE_READ(prev, prio);
+	s->e.prio_b = (__u8)BPF_CORE_READ(next, prio);
+	s->e.state = task_state(prev);
+	if (preempt)
+		s->e.flags |= STB_F_PREEMPT;
+
+	bool sleeping = !preempt && (s->e.state & (TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE));
+	bool stacks = s->e.tid_a != 0 && prev_tgid != self_tgid &&
+		      (sleeping || stacks_on_preempt) && is_target(prev_tgid);
+	bool kthread = BPF_CORE_READ(prev, flags) & PF_KTHREAD;
+	sample__send_with_stacks(ctx, s, stacks, stacks && !kthread);
+	return 0;
+}
+
+static __always_inline int on_waking(void *ctx, struct task_struct *p, __u8 type)
+{
+	__u32 wakee_tgid = BPF_CORE_READ(p, tgid);
+	__u64 cur = bpf_get_current_pid_tgid();
+	struct stb_sample *s;
+
+	/* The recorder's own wakeups would feed back into the recorder. */
+	if (wakee_tgid == self_tgid || !is_target(wakee_tgid))
+		return 0;
+	s = sample__get(type);
+	if (!s)
+		return 0;
+	s->e.tid_a = (__u32)cur;
+	s->e.pid_a = (__u32)(cur >> 32);
+	s->e.tid_b = BPF_CORE_READ(p, pid);
+	s->e.pid_b = wakee_tgid;
+	s->e.cpu_b = task_cpu(p);
+	s->e.prio_b = (__u8)BPF_CORE_READ(p, prio);
+	if (type == STB_WAKEUP_NEW) {
+		sample__send(ctx, s, sizeof(s->e));
+		return 0;
+	}
+	/*
+	 * Whether this runs in IRQ context is read off the kernel stack in user
+	 * space: the preemption count is a per-CPU variable that kallsyms does
+	 * not export on every kernel, so a typed ksym cannot reach it.
+	 */
+	struct task_struct *current = (void *)bpf_get_current_task();
+	bool kthread = BPF_CORE_READ(current, flags) & PF_KTHREAD;
+	sample__send_with_stacks(ctx, s, true, !kthread && s->e.tid_a != 0);
+	return 0;
+}
+
+static __always_inline void task_sample__send(void *ctx, struct stb_sample *s)
+{
+	sample__send(ctx, s, sizeof(s->e) + sizeof(s->task));
+}
+
+static __always_inline int on_fork(void *ctx, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 parent_tgid = BPF_CORE_READ(parent, tgid), child_tgid = BPF_CORE_READ(child, tgid);
+	struct stb_sample *s;
+
+	if (child_tgid == self_tgid)
+		return 0;
+	if (filter_targets) {
+		if (!is_target(parent_tgid))
+			return 0;
+		__u8 one = 1;
+		if (child_tgid != parent_tgid &&
+		    bpf_map_update_elem(&targets, &child_tgid, &one, BPF_ANY))
+			count(CNT_TARGETS_FULL);
+	}
+	s = sample__get(STB_FORK);
+	if (!s)
+		return 0;
+	s->e.tid_a = BPF_CORE_READ(parent, pid);
+	s->e.pid_a = parent_tgid;
+	s->e.tid_b = BPF_CORE_READ(child, pid);
+	s->e.pid_b = child_tgid;
+	BPF_CORE_READ_STR_INTO(&s->task.comm, child, comm);
+	s->task.filename[0] = 0;
+	task_sample__send(ctx, s);
+	return 0;
+}
+
+static __always_inline int on_task(void *ctx, __u8 type, struct task_struct *p, const char *comm,
+				   struct linux_binprm *bprm)
+{
+	__u32 tgid = BPF_CORE_READ(p, tgid);
+	struct stb_sample *s;
+
+	if (tgid == self_tgid || !is_target(tgid))
+		return 0;
+	s = sample__get(type);
+	if (!s)
+		return 0;
+	s->e.tid_a = BPF_CORE_READ(p, pid);
+	s->e.pid_a = tgid;
+	if (comm)
+		bpf_probe_read_kernel_str(s->task.comm, sizeof(s->task.comm), comm);
+	else
+		BPF_CORE_READ_STR_INTO(&s->task.comm, p, comm);
+	s->task.filename[0] = 0;
+	if (bprm) {
+		const char *fn = BPF_CORE_READ(bprm, filename);
+		bpf_probe_read_kernel_str(s->task.filename, sizeof(s->task.filename), fn);
+	}
+	task_sample__send(ctx, s);
+	return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(btf_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	return on_switch(ctx, preempt, prev, next);
+}
+
+SEC("tp_btf/sched_waking")
+int BPF_PROG(btf_sched_waking, struct task_struct *p)
+{
+	return on_waking(ctx, p, STB_WAKING);
+}
+
+SEC("tp_btf/sched_wakeup_new")
+int BPF_PROG(btf_sched_wakeup_new, struct task_struct *p)
+{
+	return on_waking(ctx, p, STB_WAKEUP_NEW);
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(btf_sched_process_fork, struct task_struct *parent, struct task_struct *child)
+{
+	return on_fork(ctx, parent, child);
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(btf_sched_process_exec, struct task_struct *p, pid_t old_pid,
+	     struct linux_binprm *bprm)
+{
+	return on_task(ctx, STB_EXEC, p, NULL, bprm);
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(btf_sched_process_exit, struct task_struct *p)
+{
+	return on_task(ctx, STB_EXIT, p, NULL, NULL);
+}
+
+SEC("tp_btf/task_rename")
+int BPF_PROG(btf_task_rename, struct task_struct *task, const char *comm)
+{
+	return on_task(ctx, STB_RENAME, task, comm, NULL);
+}
+
+SEC("raw_tp/sched_switch")
+int BPF_PROG(raw_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	return on_switch(ctx, preempt, prev, next);
+}
+
+SEC("raw_tp/sched_waking")
+int BPF_PROG(raw_sched_waking, struct task_struct *p)
+{
+	return on_waking(ctx, p, STB_WAKING);
+}
+
+SEC("raw_tp/sched_wakeup_new")
+int BPF_PROG(raw_sched_wakeup_new, struct task_struct *p)
+{
+	return on_waking(ctx, p, STB_WAKEUP_NEW);
+}
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(raw_sched_process_fork, struct task_struct *parent, struct task_struct *child)
+{
+	return on_fork(ctx, parent, child);
+}
+
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(raw_sched_process_exec, struct task_struct *p, pid_t old_pid,
+	     struct linux_binprm *bprm)
+{
+	return on_task(ctx, STB_EXEC, p, NULL, bprm);
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(raw_sched_process_exit, struct task_struct *p)
+{
+	return on_task(ctx, STB_EXIT, p, NULL, NULL);
+}
+
+SEC("raw_tp/task_rename")
+int BPF_PROG(raw_task_rename, struct task_struct *task, const char *comm)
+{
+	return on_task(ctx, STB_RENAME, task, comm, NULL);
+}

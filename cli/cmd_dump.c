@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+/* schedtape dump: every event in time order, one line each (like perf script). */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char *const ctx_names[] = { "task", "hardirq", "softirq", "nmi" };
+
+static void print_event(const struct st_event *e, uint64_t t0)
+{
+	uint64_t rel = e->ts - t0;
+
+	printf("%6llu.%06llu [%03u] %-10s ", (unsigned long long)(rel / 1000000000ull),
+	       (unsigned long long)(rel % 1000000000ull / 1000), e->cpu, st_rec_type_name(e->type));
+	switch (e->type) {
+	case ST_REC_SWITCH:
+		printf("%u/%u %c prio=%u => %u/%u prio=%u", e->sw.prev_pid, e->sw.prev_tid,
+		       e->sw.prev_state, e->sw.prev_prio, e->sw.next_pid, e->sw.next_tid,
+		       e->sw.next_prio);
+		if (e->sw.kstack || e->sw.ustack)
+			printf(" kstack=%u ustack=%u", e->sw.kstack, e->sw.ustack);
+		break;
+	case ST_REC_WAKING:
+	case ST_REC_WAKEUP_NEW:
+		printf("%u/%u wakes %u/%u target_cpu=%u ctx=%s", e->wake.waker_pid,
+		       e->wake.waker_tid, e->wake.wakee_pid, e->wake.wakee_tid, e->wake.target_cpu,
+		       ctx_names[e->wake.ctx & 3]);
+		if (e->wake.kstack || e->wake.ustack)
+			printf(" kstack=%u ustack=%u", e->wake.kstack, e->wake.ustack);
+		break;
+	case ST_REC_FORK:
+		printf("%u/%u forks %u/%u", e->fork.parent_pid, e->fork.parent_tid,
+		       e->fork.child_pid, e->fork.child_tid);
+		break;
+	case ST_REC_EXEC:
+		printf("%u/%u comm=%s file=%.*s", e->task.pid, e->task.tid, e->task.comm,
+		       (int)e->task.filename_len, e->task.filename);
+		break;
+	case ST_REC_EXIT:
+	case ST_REC_RENAME:
+		printf("%u/%u comm=%s", e->task.pid, e->task.tid, e->task.comm);
+		break;
+	case ST_REC_LOSS:
+		printf("%llu events lost until +%llu ns (%s)", (unsigned long long)e->loss.count,
+		       (unsigned long long)(e->loss.end_ts - e->ts), st_loss_cause_name(e->loss.cause));
+		break;
+	}
+	putchar('\n');
+}
+
+int cmd_dump(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "strict", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	unsigned int flags = 0;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "sh", opts, NULL)) != -1) {
+		if (c == 's') {
+			flags |= ST_READ_STRICT;
+		} else if (c == 'h') {
+			printf("usage: %s dump [--strict] FILE\n"
+			       "Every event in time order: seconds from the start, [CPU], type, "
+			       "pid/tid.\n",
+			       prog_name);
+			return EXIT_OK;
+		} else {
+			return EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc) {
+		cli__error("dump", "expects one trace file (see --help)");
+		return EXIT_USAGE;
+	}
+	const char *path = argv[optind];
+	struct st_reader *r = cli__open_trace(path, flags);
+	if (!r)
+		return EXIT_FAIL;
+	struct st_event_iter *it;
+	struct st_event e;
+	int err = st_event_iter__new(r, &it), ret = 0;
+	uint64_t t0 = st_reader__info(r)->first_ts;
+	while (!err && (ret = st_event_iter__next(it, &e)) > 0)
+		print_event(&e, t0);
+	if (err || ret < 0)
+		cli__error(path, "%s", st_strerror(err ? err : ret));
+	st_event_iter__free(it);
+	st_reader__free(r);
+	return err || ret < 0 ? EXIT_FAIL : EXIT_OK;
+}

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "format/tape.h"
+#include "ksyms.h"
+
+struct ksyms {
+	struct ksym *syms;
+	size_t n, cap;
+	char *names; /* one block holding every name */
+	size_t names_len, names_cap;
+};
+
+static int sym__cmp(const void *a, const void *b)
+{
+	const struct ksym *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static int names__add(struct ksyms *ks, const char *s, size_t *off)
+{
+	size_t n = strlen(s) + 1;
+
+	if (ks->names_len + n > ks->names_cap) {
+		size_t cap = ks->names_cap ? ks->names_cap * 2 : 1 << 20;
+		while (cap < ks->names_len + n)
+			cap *= 2;
+		char *p = realloc(ks->names, cap);
+		if (!p)
+			return -ENOMEM;
+		ks->names = p;
+		ks->names_cap = cap;
+	}
+	memcpy(ks->names + ks->names_len, s, n);
+	*off = ks->names_len;
+	ks->names_len += n;
+	return 0;
+}
+
+int ksyms__load(struct ksyms **out)
+{
+	FILE *f = fopen("/proc/kallsyms", "re");
+	struct ksyms *ks;
+	char line[512], name[448], mod[64], type;
+	unsigned long long addr;
+	int err = 0;
+	bool nonzero = false;
+
+	if (!f)
+		return -errno;
+	ks = calloc(1, sizeof(*ks));
+	if (!ks) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		mod[0] = 0;
+		int n = sscanf(line, "%llx %c %447s [%63[^]]]", &addr, &type, name, mod);
+		if (n < 3)
+			continue;
+		if (type != 't' && type != 'T' && type != 'w' && type != 'W')
+			continue;
+		nonzero |= addr != 0;
+		if (ks->n == ks->cap) {
+			size_t cap = ks->cap ? ks->cap * 2 : 65536;
+			struct ksym *s = realloc(ks->syms, cap * sizeof(*s));
+			if (!s) {
+				err = -ENOMEM;
+				break;
+			}
+			ks->syms = s;
+			ks->cap = cap;
+		}
+		size_t off;
+		if (mod[0]) {
+			char full[520];
+			snprintf(full, sizeof(full), "%s [%s]", name, mod);
+			err = names__add(ks, full, &off);
+		} else {
+			err = names__add(ks, name, &off);
+		}
+		if (err)
+			break;
+		/* Names are offsets until the block stops moving. */
+		ks->syms[ks->n++] = (struct ksym){ .addr = addr, .name = (const char *)(uintptr_t)off };
+	}
+	fclose(f);
+	if (!err && !nonzero)
+		err = -EPERM;
+	if (err) {
+		ksyms__free(ks);
+		return err;
+	}
+	qsort(ks->syms, ks->n, sizeof(*ks->syms), sym__cmp);
+	for (size_t i = 0; i < ks->n; i++) {
+		ks->syms[i].name = ks->names + (uintptr_t)ks->syms[i].name;
+		/* kallsyms has no sizes: a symbol ends where the next begins. */
+		ks->syms[i].size = i + 1 < ks->n ? ks->syms[i + 1].addr - ks->syms[i].addr : 4096;
+	}
+	*out = ks;
+	return 0;
+}
+
+struct ksym *ksyms__find(struct ksyms *ks, uint64_t addr)
+{
+	size_t lo = 0, hi = ks->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ks->syms[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return NULL;
+	struct ksym *s = &ks->syms[lo - 1];
+	return addr - s->addr < s->size ? s : NULL;
+}
+
+void ksyms__free(struct ksyms *ks)
+{
+	if (!ks)
+		return;
+	free(ks->syms);
+	free(ks->names);
+	free(ks);
+}
+
+static bool has_prefix(const char *name, const char *const *prefixes)
+{
+	for (; *prefixes; prefixes++)
+		if (!strncmp(name, *prefixes, strlen(*prefixes)))
+			return true;
+	return false;
+}
+
+uint8_t ksyms__context(struct ksyms *ks, const uint64_t *frames, unsigned int n)
+{
+	static const char *const nmi[] = { "exc_nmi", "asm_exc_nmi", "default_do_nmi", NULL };
+	static const char *const softirq[] = { "handle_softirqs", "__do_softirq", "run_ksoftirqd",
+					       NULL };
+	static const char *const hardirq[] = { "asm_sysvec_", "sysvec_", "__sysvec_",
+					       "asm_common_interrupt", "common_interrupt",
+					       "handle_irq_event", "hrtimer_interrupt", NULL };
+
+	for (unsigned int i = 0; ks && i < n; i++) {
+		const struct ksym *s = ksyms__find(ks, frames[i]);
+		if (!s)
+			continue;
+		if (has_prefix(s->name, nmi))
+			return ST_CTX_NMI;
+		if (has_prefix(s->name, softirq))
+			return ST_CTX_SOFTIRQ;
+		if (has_prefix(s->name, hardirq))
+			return ST_CTX_HARDIRQ;
+	}
+	return ST_CTX_TASK;
+}

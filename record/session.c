@@ -1,0 +1,701 @@
+// SPDX-License-Identifier: MIT
+#define _GNU_SOURCE
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bpf/events.h"
+#include "htab.h"
+#include "ksyms.h"
+#include "procfs.h"
+#include "schedtape.skel.h"
+#include "session.h"
+#include "sink.h"
+#include "umaps.h"
+
+struct cpu_state {
+	struct st_chunk chunk;
+	uint64_t last_ts;      /* last event delivered on this CPU */
+	uint64_t pending_lost; /* PERF_RECORD_LOST not yet placed in time */
+	uint64_t lost;
+};
+
+struct session {
+	struct session_opts o;
+	struct schedtape *skel;
+	struct perf_buffer *pb;
+	struct sink *sink;
+	struct cpu_state *cpus;
+	int ncpus;
+	bool attached;
+
+	struct htab stacks; /* kind + frames -> id */
+	uint32_t next_stack_id;
+	uint8_t *stack_ctx; /* by kernel stack id: enum st_wake_ctx */
+	size_t stack_ctx_cap;
+	struct ksyms *ksyms;
+	struct umaps *umaps;
+	/* Tables waiting to be written before the next events chunk. */
+	struct st_chunk maps, ksym_chunk, stack_chunk, tasks;
+
+	uint64_t start_ts, last_flush_ns;
+	int err; /* first fatal error, from the writer */
+	struct session_stats st;
+	struct st_frame frames[STB_MAX_FRAMES];
+	uint64_t key[1 + 2 * STB_MAX_FRAMES];
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static char state_letter(uint32_t state, bool preempt)
+{
+	if (preempt)
+		return 'R';
+	if (state & 0x0002)
+		return (state & 0x0400) ? 'I' : 'D'; /* TASK_NOLOAD: idle kthread wait */
+	if (state & 0x0001)
+		return 'S';
+	if (state & 0x0004)
+		return 'T';
+	if (state & 0x0008)
+		return 't';
+	if (state & 0x0020)
+		return 'Z';
+	if (state & (0x0010 | 0x0080))
+		return 'X';
+	if (state & 0x0040)
+		return 'P';
+	return 'R';
+}
+
+/* --- writing ------------------------------------------------------------- */
+
+static int push(struct session *s, struct st_chunk *c, bool droppable)
+{
+	if (!c->count)
+		return 0;
+	int err = sink__push(s->sink, c, droppable);
+	if (err && err != -EAGAIN && !s->err)
+		s->err = err;
+	return err;
+}
+
+/* Tables first: every event written refers only to stacks already written. */
+static void push_tables(struct session *s)
+{
+	size_t n;
+	const struct st_map *m = umaps__take_new(s->umaps, &n);
+
+	for (size_t i = 0; i < n; i++)
+		st_chunk__add_map(&s->maps, &m[i]);
+	push(s, &s->maps, false);
+	push(s, &s->ksym_chunk, false);
+	push(s, &s->stack_chunk, false);
+	push(s, &s->tasks, false);
+}
+
+static void flush_cpu(struct session *s, int cpu)
+{
+	struct cpu_state *cs = &s->cpus[cpu];
+	struct st_chunk *c = &cs->chunk;
+
+	if (!c->count)
+		return;
+	push_tables(s);
+	s->st.clamped += c->clamped;
+	if (push(s, c, true) != -EAGAIN)
+		return;
+	/* The writer is behind: drop this batch, and say so in its place. */
+	struct st_event loss = { .ts = c->first_ts, .type = ST_REC_LOSS };
+	loss.loss.end_ts = c->last_ts;
+	loss.loss.count = c->count;
+	loss.loss.cause = ST_LOSS_WRITER_BEHIND;
+	s->st.lost_writer += c->count;
+	cs->lost += c->count;
+	st_chunk__reset(c);
+	st_chunk__add_event(c, &loss);
+}
+
+static void flush_all(struct session *s)
+{
+	for (int c = 0; c < s->ncpus; c++)
+		flush_cpu(s, c);
+	push_tables(s);
+	s->last_flush_ns = now_ns();
+}
+
+/* --- stacks -------------------------------------------------------------- */
+
+static uint32_t stack__intern(struct session *s, uint8_t kind, const uint64_t *raw, unsigned int n,
+			      uint32_t pid, uint64_t now)
+{
+	unsigned int k = 0;
+
+	if (n == 0)
+		return ST_STACK_NONE;
+	s->key[k++] = kind;
+	for (unsigned int i = 0; i < n; i++) {
+		struct st_frame *f = &s->frames[i];
+		if (kind == ST_STACK_KERNEL) {
+			f->addr = raw[i];
+			f->map = 0;
+		} else {
+			f->map = umaps__translate(s->umaps, pid, raw[i], &f->addr, now);
+			s->key[k++] = f->map;
+		}
+		s->key[k++] = f->addr;
+	}
+	uint64_t *id = htab__find(&s->stacks, s->key, k * sizeof(uint64_t));
+	if (id)
+		return (uint32_t)*id;
+	if (s->next_stack_id >= ST_STACK_LOST - 1 ||
+	    htab__insert(&s->stacks, s->key, k * sizeof(uint64_t), s->next_stack_id))
+		return ST_STACK_LOST;
+	struct st_stack st = { .id = s->next_stack_id++, .kind = kind, .nframes = (uint16_t)n,
+			       .frames = s->frames };
+	if (n >= STB_MAX_FRAMES)
+		st.flags |= ST_STACK_TRUNCATED;
+	st_chunk__add_stack(&s->stack_chunk, &st);
+	if (kind == ST_STACK_KERNEL) {
+		s->st.kstacks++;
+		if (st.id >= s->stack_ctx_cap) {
+			size_t cap = s->stack_ctx_cap ? s->stack_ctx_cap * 2 : 4096;
+			uint8_t *p = realloc(s->stack_ctx, cap);
+			if (p) {
+				memset(p + s->stack_ctx_cap, 0, cap - s->stack_ctx_cap);
+				s->stack_ctx = p;
+				s->stack_ctx_cap = cap;
+			}
+		}
+		if (st.id < s->stack_ctx_cap)
+			s->stack_ctx[st.id] = ksyms__context(s->ksyms, raw, n);
+		for (unsigned int i = 0; s->ksyms && i < n; i++) {
+			struct ksym *sym = ksyms__find(s->ksyms, raw[i]);
+			if (!sym || sym->emitted)
+				continue;
+			struct st_sym rec = { .addr = sym->addr, .size = sym->size, .name = sym->name };
+			st_chunk__add_sym(&s->ksym_chunk, &rec);
+			sym->emitted = true;
+		}
+	} else {
+		s->st.ustacks++;
+	}
+	return st.id;
+}
+
+/* Stack ids of a sample's frames; @frames_len bytes follow the header. */
+static void sample__stacks(struct session *s, const struct stb_event *e, const uint64_t *frames,
+			   uint32_t pid, uint32_t *kid, uint32_t *uid)
+{
+	uint64_t now = now_ns();
+
+	*kid = stack__intern(s, ST_STACK_KERNEL, frames, e->kstack_bytes / 8, 0, now);
+	*uid = stack__intern(s, ST_STACK_USER, frames + e->kstack_bytes / 8, e->ustack_bytes / 8,
+			     pid, now);
+	if (e->flags & STB_F_KSTACK_ERR) {
+		*kid = ST_STACK_LOST;
+		s->st.stack_failures++;
+	}
+	if (e->flags & STB_F_USTACK_ERR) {
+		*uid = ST_STACK_LOST;
+		s->st.stack_failures++;
+	}
+}
+
+/* --- samples ------------------------------------------------------------- */
+
+static void task__record(struct session *s, uint64_t ts, uint32_t tid, uint32_t pid,
+			 uint32_t ppid, const char *comm, bool with_cmdline)
+{
+	struct st_task t = { .ts = ts, .tid = tid, .pid = pid, .ppid = ppid, .cmdline = "" };
+	char cmdline[ST_MAX_STR + 1];
+
+	snprintf(t.comm, sizeof(t.comm), "%s", comm);
+	if (with_cmdline && procfs__cmdline(pid, cmdline, sizeof(cmdline)) == 0)
+		t.cmdline = cmdline;
+	st_chunk__add_task(&s->tasks, &t);
+}
+
+static void sample__handle(struct session *s, int cpu, const uint8_t *data, uint32_t size)
+{
+	struct cpu_state *cs = &s->cpus[cpu];
+	struct stb_event e;
+	struct st_event ev = { 0 };
+	const uint64_t *frames;
+	struct stb_task_extra task;
+
+	if (size < sizeof(e)) {
+		s->st.lost_decode++;
+		return;
+	}
+	memcpy(&e, data, sizeof(e));
+	frames = (const uint64_t *)(data + sizeof(e)); /* perf pads samples to 8 bytes */
+	if (e.kstack_bytes % 8 || e.ustack_bytes % 8 ||
+	    (uint32_t)e.kstack_bytes + e.ustack_bytes > size - sizeof(e) ||
+	    e.kstack_bytes > STB_MAX_FRAMES * 8 || e.ustack_bytes > STB_MAX_FRAMES * 8) {
+		s->st.lost_decode++;
+		return;
+	}
+	if (e.type >= STB_FORK) {
+		if (size < sizeof(e) + sizeof(task)) {
+			s->st.lost_decode++;
+			return;
+		}
+		memcpy(&task, data + sizeof(e), sizeof(task));
+		task.comm[sizeof(task.comm) - 1] = 0;
+		task.filename[sizeof(task.filename) - 1] = 0;
+	}
+	if (cs->pending_lost) {
+		struct st_event loss = { .ts = cs->last_ts, .type = ST_REC_LOSS };
+		loss.loss.end_ts = e.ts > cs->last_ts ? e.ts : cs->last_ts;
+		loss.loss.count = cs->pending_lost;
+		loss.loss.cause = ST_LOSS_BUFFER_FULL;
+		st_chunk__add_event(&cs->chunk, &loss);
+		cs->pending_lost = 0;
+	}
+	ev.ts = e.ts;
+	ev.cpu = (uint32_t)cpu;
+	switch (e.type) {
+	case STB_SWITCH:
+		ev.type = ST_REC_SWITCH;
+		ev.sw.prev_tid = e.tid_a;
+		ev.sw.prev_pid = e.pid_a;
+		ev.sw.next_tid = e.tid_b;
+		ev.sw.next_pid = e.pid_b;
+		ev.sw.prev_state = state_letter(e.state, e.flags & STB_F_PREEMPT);
+		ev.sw.prev_prio = e.prio_a;
+		ev.sw.next_prio = e.prio_b;
+		sample__stacks(s, &e, frames, e.pid_a, &ev.sw.kstack, &ev.sw.ustack);
+		break;
+	case STB_WAKING:
+	case STB_WAKEUP_NEW:
+		ev.type = e.type == STB_WAKING ? ST_REC_WAKING : ST_REC_WAKEUP_NEW;
+		ev.wake.waker_tid = e.tid_a;
+		ev.wake.waker_pid = e.pid_a;
+		ev.wake.wakee_tid = e.tid_b;
+		ev.wake.wakee_pid = e.pid_b;
+		ev.wake.target_cpu = e.cpu_b;
+		sample__stacks(s, &e, frames, e.pid_a, &ev.wake.kstack, &ev.wake.ustack);
+		if (ev.wake.kstack < s->stack_ctx_cap)
+			ev.wake.ctx = s->stack_ctx[ev.wake.kstack];
+		/* In IRQ context the interrupted task's user stack says nothing. */
+		if (ev.wake.ctx != ST_CTX_TASK)
+			ev.wake.ustack = ST_STACK_NONE;
+		break;
+	case STB_FORK:
+		ev.type = ST_REC_FORK;
+		ev.fork.parent_tid = e.tid_a;
+		ev.fork.parent_pid = e.pid_a;
+		ev.fork.child_tid = e.tid_b;
+		ev.fork.child_pid = e.pid_b;
+		/* A new process's parent is the forking process; a thread's is the process's. */
+		task__record(s, e.ts, e.tid_b, e.pid_b,
+			     e.pid_b != e.pid_a ? e.pid_a : procfs__ppid(e.pid_a), task.comm,
+			     false);
+		break;
+	case STB_EXEC:
+	case STB_EXIT:
+	case STB_RENAME:
+		ev.type = e.type == STB_EXEC ? ST_REC_EXEC
+			  : e.type == STB_EXIT ? ST_REC_EXIT
+					       : ST_REC_RENAME;
+		ev.task.tid = e.tid_a;
+		ev.task.pid = e.pid_a;
+		memcpy(ev.task.comm, task.comm, sizeof(ev.task.comm));
+		if (e.type == STB_EXEC) {
+			ev.task.filename = task.filename;
+			ev.task.filename_len = (uint32_t)strlen(task.filename);
+			umaps__forget(s->umaps, e.pid_a);
+			task__record(s, e.ts, e.tid_a, e.pid_a, procfs__ppid(e.pid_a), task.comm,
+				     true);
+		} else if (e.type == STB_EXIT && e.tid_a == e.pid_a) {
+			umaps__forget(s->umaps, e.pid_a);
+		}
+		break;
+	default:
+		s->st.lost_decode++;
+		return;
+	}
+	if (st_chunk__add_event(&cs->chunk, &ev)) {
+		s->st.lost_decode++;
+		return;
+	}
+	if (ev.ts > cs->last_ts)
+		cs->last_ts = ev.ts;
+	s->st.events++;
+	s->st.by_type[e.type < 8 ? e.type : 0]++;
+	if (cs->chunk.buf.len >= s->o.chunk_bytes)
+		flush_cpu(s, cpu);
+}
+
+static enum bpf_perf_event_ret on_perf_record(void *ctx, int cpu, struct perf_event_header *h)
+{
+	struct session *s = ctx;
+
+	if (cpu < 0 || cpu >= s->ncpus)
+		return LIBBPF_PERF_EVENT_CONT;
+	if (h->type == PERF_RECORD_SAMPLE) {
+		const uint8_t *p = (const uint8_t *)(h + 1);
+		uint32_t size;
+		if (h->size < sizeof(*h) + 4)
+			return LIBBPF_PERF_EVENT_CONT;
+		memcpy(&size, p, 4);
+		if (size > h->size - sizeof(*h) - 4) {
+			s->st.lost_decode++;
+			return LIBBPF_PERF_EVENT_CONT;
+		}
+		sample__handle(s, cpu, p + 4, size);
+	} else if (h->type == PERF_RECORD_LOST) {
+		struct {
+			struct perf_event_header h;
+			uint64_t id, lost;
+		} lost;
+		if (h->size >= sizeof(lost)) {
+			memcpy(&lost, h, sizeof(lost));
+			s->cpus[cpu].pending_lost += lost.lost;
+			s->cpus[cpu].lost += lost.lost;
+			s->st.lost_buffer += lost.lost;
+		}
+	}
+	return LIBBPF_PERF_EVENT_CONT;
+}
+
+/* --- setup ---------------------------------------------------------------- */
+
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_WARN && getenv("SCHEDTAPE_DEBUG"))
+		return vfprintf(stderr, fmt, ap);
+	if (level == LIBBPF_DEBUG && getenv("SCHEDTAPE_DEBUG"))
+		return vfprintf(stderr, fmt, ap);
+	return 0;
+}
+
+/* Load the tp_btf set, or the raw_tp set where tp_btf cannot load. */
+static int skel__load(struct session *s, bool raw, char *why, size_t why_len)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = s->o.btf_path);
+	struct bpf_program *prog;
+	int err;
+
+	s->skel = schedtape__open_opts(&oo);
+	if (!s->skel) {
+		err = -errno;
+		snprintf(why, why_len, "cannot open the BPF object: %s", strerror(-err));
+		return err;
+	}
+	bpf_object__for_each_program(prog, s->skel->obj)
+	{
+		const char *name = bpf_program__name(prog);
+		bpf_program__set_autoload(prog, raw ? !strncmp(name, "raw_", 4)
+						    : !strncmp(name, "btf_", 4));
+	}
+	struct schedtape__rodata *ro = s->skel->rodata;
+	ro->self_tgid = (uint32_t)getpid();
+	ro->filter_targets = s->o.filter;
+	ro->kstack_max_bytes = s->o.kstack_frames * 8;
+	ro->ustack_max_bytes = s->o.ustack_frames * 8;
+	ro->stacks_on_preempt = s->o.preempt_stacks;
+	err = schedtape__load(s->skel);
+	if (err) {
+		snprintf(why, why_len, "cannot load the BPF programs: %s%s", strerror(-err),
+			 err == -EPERM ? " (needs root, or CAP_BPF and CAP_PERFMON)" : "");
+		schedtape__destroy(s->skel);
+		s->skel = NULL;
+	}
+	return err;
+}
+
+int session__open(struct session **out, const struct session_opts *o, char *why, size_t why_len)
+{
+	struct session *s = calloc(1, sizeof(*s));
+	int err;
+
+	if (!s)
+		return -ENOMEM;
+	s->o = *o;
+	s->next_stack_id = 1;
+	libbpf_set_print(libbpf_quiet);
+	const char *btf = o->btf_path ? o->btf_path : "/sys/kernel/btf/vmlinux";
+	if (access(btf, R_OK)) {
+		err = -errno;
+		snprintf(why, why_len, "kernel BTF not available at %s (%s): schedtape needs a "
+			 "kernel built with CONFIG_DEBUG_INFO_BTF", btf, strerror(-err));
+		goto fail;
+	}
+	s->ncpus = libbpf_num_possible_cpus();
+	if (s->ncpus <= 0 || s->ncpus > ST_MAX_CPU) {
+		err = s->ncpus < 0 ? s->ncpus : -ERANGE;
+		snprintf(why, why_len, "cannot count CPUs");
+		goto fail;
+	}
+	s->cpus = calloc((size_t)s->ncpus, sizeof(*s->cpus));
+	s->st.lost_per_cpu = calloc((size_t)s->ncpus, sizeof(uint64_t));
+	if (!s->cpus || !s->st.lost_per_cpu) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	for (int c = 0; c < s->ncpus; c++)
+		st_chunk__init(&s->cpus[c].chunk, ST_CHUNK_EVENTS, (uint32_t)c);
+	st_chunk__init(&s->maps, ST_CHUNK_MAPS, ST_CPU_NONE);
+	st_chunk__init(&s->ksym_chunk, ST_CHUNK_KSYMS, ST_CPU_NONE);
+	st_chunk__init(&s->stack_chunk, ST_CHUNK_STACKS, ST_CPU_NONE);
+	st_chunk__init(&s->tasks, ST_CHUNK_TASKS, ST_CPU_NONE);
+
+	err = skel__load(s, false, why, why_len);
+	if (err && err != -EPERM && err != -EACCES)
+		err = skel__load(s, true, why, why_len);
+	if (err)
+		goto fail;
+
+	/* Wake the reader by watermark (a quarter buffer), never per sample. */
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_SOFTWARE,
+		.config = PERF_COUNT_SW_BPF_OUTPUT,
+		.sample_type = PERF_SAMPLE_RAW,
+		.sample_period = 1,
+		.watermark = 1,
+	};
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), pages = 1;
+	while (pages * page < o->buffer_bytes)
+		pages *= 2;
+	attr.wakeup_watermark = (uint32_t)(pages * page / 4);
+	s->pb = perf_buffer__new_raw(bpf_map__fd(s->skel->maps.events), pages, &attr,
+				     on_perf_record, s, NULL);
+	if (!s->pb) {
+		err = -errno;
+		snprintf(why, why_len, "cannot create perf buffers of %zu KiB per CPU: %s",
+			 pages * page / 1024, strerror(-err));
+		goto fail;
+	}
+	if (ksyms__load(&s->ksyms))
+		s->ksyms = NULL; /* frames stay addresses; the analyzer says so */
+	err = umaps__new(&s->umaps);
+	if (err) {
+		snprintf(why, why_len, "libelf initialisation failed");
+		goto fail;
+	}
+	*out = s;
+	return 0;
+fail:
+	session__free(s);
+	return err;
+}
+
+int session__add_target(struct session *s, uint32_t pid)
+{
+	uint8_t one = 1;
+
+	return bpf_map__update_elem(s->skel->maps.targets, &pid, sizeof(pid), &one, sizeof(one),
+				    BPF_ANY);
+}
+
+static void write_meta(struct session *s, struct st_chunk *c)
+{
+	struct timespec rt, mono;
+	char buf[64];
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	long long off = ((long long)rt.tv_sec - mono.tv_sec) * 1000000000LL +
+			(rt.tv_nsec - mono.tv_nsec);
+	st_chunk__add_kv(c, "clock", "monotonic");
+	snprintf(buf, sizeof(buf), "%lld", off);
+	st_chunk__add_kv(c, "clock_offset_ns", buf);
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)s->start_ts);
+	st_chunk__add_kv(c, "start_ts", buf);
+	snprintf(buf, sizeof(buf), "%d", s->ncpus);
+	st_chunk__add_kv(c, "ncpus", buf);
+	snprintf(buf, sizeof(buf), "%d", getpid());
+	st_chunk__add_kv(c, "recorder_pid", buf);
+	for (const char *const *kv = s->o.meta; kv && kv[0] && kv[1]; kv += 2)
+		st_chunk__add_kv(c, kv[0], kv[1]);
+}
+
+static void snapshot_task(void *ctx, const struct procfs_task *t)
+{
+	struct session *s = ctx;
+	struct st_task rec = { .ts = s->start_ts, .tid = t->tid, .pid = t->pid, .ppid = t->ppid,
+			       .flags = ST_TASK_SNAPSHOT | (t->kthread ? ST_TASK_KTHREAD : 0),
+			       .cmdline = t->cmdline };
+
+	memcpy(rec.comm, t->comm, sizeof(rec.comm));
+	st_chunk__add_task(&s->tasks, &rec);
+	if (s->tasks.buf.len > (1u << 20))
+		push(s, &s->tasks, false);
+}
+
+int session__start(struct session *s, char *why, size_t why_len)
+{
+	struct st_chunk meta;
+	int err;
+
+	s->sink = sink__new(s->o.out_fd, s->o.zstd_level, s->o.queue_bytes);
+	if (!s->sink) {
+		err = -errno;
+		snprintf(why, why_len, "cannot start the writer: %s", strerror(-err));
+		return err;
+	}
+	s->start_ts = now_ns();
+	st_chunk__init(&meta, ST_CHUNK_META, ST_CPU_NONE);
+	write_meta(s, &meta);
+	push(s, &meta, false);
+	st_chunk__free(&meta);
+	/* Attach first, then snapshot, so no task falls between the two. */
+	err = schedtape__attach(s->skel);
+	if (err) {
+		snprintf(why, why_len, "cannot attach to the scheduler tracepoints: %s",
+			 strerror(-err));
+		return err;
+	}
+	s->attached = true;
+	procfs__tasks(snapshot_task, s);
+	push(s, &s->tasks, false);
+	for (int c = 0; c < s->ncpus; c++)
+		s->cpus[c].last_ts = s->start_ts;
+	s->last_flush_ns = now_ns();
+	if (s->err) {
+		snprintf(why, why_len, "cannot write the trace: %s", strerror(-s->err));
+		return s->err;
+	}
+	return 0;
+}
+
+int session__poll(struct session *s, int timeout_ms)
+{
+	int n = perf_buffer__poll(s->pb, timeout_ms);
+
+	if (n < 0 && n != -EINTR)
+		return n;
+	/* The watermark wakes us for bulk; this drains the rest on time. */
+	perf_buffer__consume(s->pb);
+	if (now_ns() - s->last_flush_ns >= (uint64_t)s->o.flush_ms * 1000000ull)
+		flush_all(s);
+	if (!s->err)
+		s->err = sink__error(s->sink);
+	return s->err;
+}
+
+static void stats__write(struct session *s)
+{
+	static const char *const type_keys[8] = { NULL,	      "events_switch", "events_waking",
+						  "events_wakeup_new", "events_fork", "events_exec",
+						  "events_exit",       "events_rename" };
+	struct st_chunk c;
+
+	st_chunk__init(&c, ST_CHUNK_STATS, ST_CPU_NONE);
+	st_chunk__add_stat(&c, "events", s->st.events);
+	for (int t = 1; t < 8; t++)
+		st_chunk__add_stat(&c, type_keys[t], s->st.by_type[t]);
+	st_chunk__add_stat(&c, "lost_buffer_full", s->st.lost_buffer);
+	st_chunk__add_stat(&c, "lost_writer_behind", s->st.lost_writer);
+	st_chunk__add_stat(&c, "lost_undecodable", s->st.lost_decode);
+	st_chunk__add_stat(&c, "bpf_output_errors", s->st.bpf_output_errors);
+	st_chunk__add_stat(&c, "stacks_kernel", s->st.kstacks);
+	st_chunk__add_stat(&c, "stacks_user", s->st.ustacks);
+	st_chunk__add_stat(&c, "stack_failures", s->st.stack_failures);
+	st_chunk__add_stat(&c, "timestamps_clamped", s->st.clamped);
+	push(s, &c, false);
+	st_chunk__free(&c);
+}
+
+static uint64_t bpf_counter(struct session *s, uint32_t which)
+{
+	uint64_t *vals = calloc((size_t)s->ncpus, sizeof(uint64_t)), sum = 0;
+
+	if (vals && !bpf_map__lookup_elem(s->skel->maps.counters, &which, sizeof(which), vals,
+					   (size_t)s->ncpus * sizeof(uint64_t), 0))
+		for (int c = 0; c < s->ncpus; c++)
+			sum += vals[c];
+	free(vals);
+	return sum;
+}
+
+int session__stop(struct session *s, bool finalize)
+{
+	int err;
+
+	if (s->attached) {
+		schedtape__detach(s->skel);
+		s->attached = false;
+	}
+	if (finalize && s->pb) {
+		perf_buffer__consume(s->pb);
+		uint64_t end = now_ns();
+		/* Losses not followed by any event end where recording ended. */
+		for (int c = 0; c < s->ncpus; c++) {
+			struct cpu_state *cs = &s->cpus[c];
+			if (!cs->pending_lost)
+				continue;
+			struct st_event loss = { .ts = cs->last_ts, .type = ST_REC_LOSS };
+			loss.loss.end_ts = end;
+			loss.loss.count = cs->pending_lost;
+			loss.loss.cause = ST_LOSS_BUFFER_FULL;
+			st_chunk__add_event(&cs->chunk, &loss);
+			cs->pending_lost = 0;
+		}
+	}
+	s->st.bpf_output_errors = bpf_counter(s, 0);
+	if (s->sink) {
+		if (finalize) {
+			flush_all(s);
+			stats__write(s);
+		}
+		err = sink__close(s->sink, finalize);
+		if (err && !s->err)
+			s->err = err;
+	}
+	return s->err;
+}
+
+void session__stats(struct session *s, struct session_stats *st)
+{
+	struct sink_stats ss = { 0 };
+
+	*st = s->st;
+	st->ncpus = (uint32_t)s->ncpus;
+	for (int c = 0; c < s->ncpus; c++)
+		st->lost_per_cpu[c] = s->cpus[c].lost;
+	if (s->sink)
+		sink__stats(s->sink, &ss);
+	st->file_bytes = ss.w.file_bytes;
+	st->raw_bytes = ss.w.raw_bytes;
+	st->chunks = ss.w.chunks;
+}
+
+void session__free(struct session *s)
+{
+	if (!s)
+		return;
+	if (s->attached)
+		schedtape__detach(s->skel);
+	sink__free(s->sink);
+	perf_buffer__free(s->pb);
+	schedtape__destroy(s->skel);
+	for (int c = 0; s->cpus && c < s->ncpus; c++)
+		st_chunk__free(&s->cpus[c].chunk);
+	free(s->cpus);
+	free(s->st.lost_per_cpu);
+	st_chunk__free(&s->maps);
+	st_chunk__free(&s->ksym_chunk);
+	st_chunk__free(&s->stack_chunk);
+	st_chunk__free(&s->tasks);
+	htab__free(&s->stacks);
+	free(s->stack_ctx);
+	ksyms__free(s->ksyms);
+	umaps__free(s->umaps);
+	free(s);
+}

@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <inttypes.h>
+#include <libelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "htab.h"
+#include "umaps.h"
+
+#define RELOAD_NS (20 * 1000 * 1000ull)
+
+struct range {
+	uint64_t start, end, pgoff;
+	uint32_t file;
+};
+
+struct proc {
+	struct range *r;
+	size_t n;
+	uint64_t loaded_ns;
+	bool loaded;
+};
+
+struct file {
+	char *path;      /* as the process saw it */
+	char *host_path; /* how the recorder can open it */
+};
+
+struct umaps {
+	struct htab procs; /* pid -> index into procs_arr */
+	struct proc *procs_arr;
+	size_t nprocs, procs_cap;
+	struct htab files; /* "dev inode path" -> file id */
+	struct file *files_arr;
+	size_t nfiles, files_cap;
+	struct st_map *fresh;
+	size_t nfresh, fresh_cap, fresh_taken;
+};
+
+int umaps__new(struct umaps **out)
+{
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -EINVAL;
+	*out = calloc(1, sizeof(**out));
+	return *out ? 0 : -ENOMEM;
+}
+
+static void build_id__read(const char *path, struct st_map *m)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	Elf *e;
+
+	if (fd < 0)
+		return;
+	e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	size_t nph = 0;
+	if (e && elf_getphdrnum(e, &nph) == 0) {
+		for (size_t i = 0; i < nph && !m->build_id_len; i++) {
+			GElf_Phdr ph;
+			if (!gelf_getphdr(e, (int)i, &ph) || ph.p_type != PT_NOTE)
+				continue;
+			Elf_Data *d = elf_getdata_rawchunk(e, (int64_t)ph.p_offset, ph.p_filesz,
+							   ELF_T_NHDR);
+			GElf_Nhdr nh;
+			size_t off = 0, name_off, desc_off;
+			while (d && (off = gelf_getnote(d, off, &nh, &name_off, &desc_off)) > 0) {
+				if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
+				    !memcmp((char *)d->d_buf + name_off, "GNU", 4) &&
+				    nh.n_descsz <= ST_MAX_BUILD_ID) {
+					memcpy(m->build_id, (char *)d->d_buf + desc_off, nh.n_descsz);
+					m->build_id_len = (uint8_t)nh.n_descsz;
+					break;
+				}
+			}
+		}
+	}
+	if (e)
+		elf_end(e);
+	close(fd);
+}
+
+static uint32_t file__register(struct umaps *u, uint32_t pid, const char *dev, uint64_t inode,
+			       const char *path, const struct range *r)
+{
+	char key[4200];
+	int n = snprintf(key, sizeof(key), "%s %" PRIu64 " %s", dev, inode, path);
+	uint64_t *v = htab__find(&u->files, key, (size_t)n);
+
+	if (v)
+		return (uint32_t)*v;
+	if (u->nfiles == u->files_cap) {
+		size_t cap = u->files_cap ? u->files_cap * 2 : 64;
+		struct file *f = realloc(u->files_arr, cap * sizeof(*f));
+		if (!f)
+			return 0;
+		u->files_arr = f;
+		u->files_cap = cap;
+	}
+	if (u->nfresh == u->fresh_cap) {
+		size_t cap = u->fresh_cap ? u->fresh_cap * 2 : 64;
+		struct st_map *m = realloc(u->fresh, cap * sizeof(*m));
+		if (!m)
+			return 0;
+		u->fresh = m;
+		u->fresh_cap = cap;
+	}
+	char host[4200];
+	snprintf(host, sizeof(host), "/proc/%u/root%s", pid, path);
+	struct file *f = &u->files_arr[u->nfiles];
+	f->path = strdup(path);
+	f->host_path = path[0] == '/' ? strdup(host) : NULL;
+	if (!f->path || htab__insert(&u->files, key, (size_t)n, u->nfiles + 1)) {
+		free(f->path);
+		free(f->host_path);
+		return 0;
+	}
+	uint32_t id = (uint32_t)++u->nfiles;
+	struct st_map *m = &u->fresh[u->nfresh++];
+	memset(m, 0, sizeof(*m));
+	m->id = id;
+	m->pid = pid;
+	m->start = r->start;
+	m->end = r->end;
+	m->pgoff = r->pgoff;
+	m->path = f->path;
+	if (f->host_path)
+		build_id__read(f->host_path, m);
+	return id;
+}
+
+static int range__cmp(const void *a, const void *b)
+{
+	const struct range *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static void proc__load(struct umaps *u, struct proc *p, uint32_t pid, uint64_t now_ns)
+{
+	char path[64], line[4400], perms[8], dev[16], name[4200];
+	unsigned long long start, end, pgoff, inode;
+	FILE *f;
+
+	p->loaded = true;
+	p->loaded_ns = now_ns;
+	snprintf(path, sizeof(path), "/proc/%u/maps", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	p->n = 0;
+	while (fgets(line, sizeof(line), f)) {
+		name[0] = 0;
+		if (sscanf(line, "%llx-%llx %7s %llx %15s %llu %4199[^\n]", &start, &end, perms,
+			   &pgoff, dev, &inode, name) < 6)
+			continue;
+		if (!strchr(perms, 'x') || (name[0] != '/' && strcmp(name, "[vdso]")))
+			continue;
+		struct range r = { start, end, pgoff, 0 };
+		r.file = file__register(u, pid, dev, inode, name, &r);
+		if (!r.file)
+			continue;
+		struct range *nr = realloc(p->r, (p->n + 1) * sizeof(*nr));
+		if (!nr)
+			break;
+		p->r = nr;
+		p->r[p->n++] = r;
+	}
+	fclose(f);
+	qsort(p->r, p->n, sizeof(*p->r), range__cmp);
+}
+
+static struct proc *proc__get(struct umaps *u, uint32_t pid)
+{
+	uint64_t *v = htab__find(&u->procs, &pid, sizeof(pid));
+
+	if (v)
+		return &u->procs_arr[*v];
+	if (u->nprocs == u->procs_cap) {
+		size_t cap = u->procs_cap ? u->procs_cap * 2 : 256;
+		struct proc *p = realloc(u->procs_arr, cap * sizeof(*p));
+		if (!p)
+			return NULL;
+		u->procs_arr = p;
+		u->procs_cap = cap;
+	}
+	if (htab__insert(&u->procs, &pid, sizeof(pid), u->nprocs))
+		return NULL;
+	struct proc *p = &u->procs_arr[u->nprocs++];
+	memset(p, 0, sizeof(*p));
+	return p;
+}
+
+static const struct range *range__find(const struct proc *p, uint64_t addr)
+{
+	size_t lo = 0, hi = p->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (p->r[mid].start <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0 || addr >= p->r[lo - 1].end)
+		return NULL;
+	return &p->r[lo - 1];
+}
+
+uint32_t umaps__translate(struct umaps *u, uint32_t pid, uint64_t addr, uint64_t *offset,
+			  uint64_t now_ns)
+{
+	struct proc *p = proc__get(u, pid);
+	const struct range *r;
+
+	*offset = addr;
+	if (!p)
+		return 0;
+	if (!p->loaded)
+		proc__load(u, p, pid, now_ns);
+	r = range__find(p, addr);
+	if (!r && now_ns - p->loaded_ns > RELOAD_NS) {
+		proc__load(u, p, pid, now_ns);
+		r = range__find(p, addr);
+	}
+	if (!r)
+		return 0;
+	*offset = addr - r->start + r->pgoff;
+	return r->file;
+}
+
+void umaps__forget(struct umaps *u, uint32_t pid)
+{
+	uint64_t *v = htab__find(&u->procs, &pid, sizeof(pid));
+
+	if (v)
+		u->procs_arr[*v].loaded = false;
+}
+
+const struct st_map *umaps__take_new(struct umaps *u, size_t *n)
+{
+	/* Entries before fresh_taken were handed out last time. */
+	memmove(u->fresh, u->fresh + u->fresh_taken, (u->nfresh - u->fresh_taken) * sizeof(*u->fresh));
+	u->nfresh -= u->fresh_taken;
+	u->fresh_taken = u->nfresh;
+	*n = u->nfresh;
+	return u->fresh;
+}
+
+const char *umaps__host_path(struct umaps *u, uint32_t id)
+{
+	return id && id <= u->nfiles ? u->files_arr[id - 1].host_path : NULL;
+}
+
+void umaps__free(struct umaps *u)
+{
+	if (!u)
+		return;
+	for (size_t i = 0; i < u->nprocs; i++)
+		free(u->procs_arr[i].r);
+	for (size_t i = 0; i < u->nfiles; i++) {
+		free(u->files_arr[i].path);
+		free(u->files_arr[i].host_path);
+	}
+	free(u->procs_arr);
+	free(u->files_arr);
+	free(u->fresh);
+	htab__free(&u->procs);
+	htab__free(&u->files);
+	free(u);
+}
