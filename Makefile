@@ -15,7 +15,7 @@ ifeq ($(CI),true)
 CFLAGS   += -Werror
 endif
 CPPFLAGS += -I. -I$(OUT) -MMD -MP
-LDLIBS   += -lzstd -lpthread -lm
+LDLIBS   += -lzstd -lelf -lpthread -lm
 
 ifeq ($(V),1)
 Q =
@@ -38,14 +38,16 @@ CLI_OBJS := $(patsubst %.c,$(OUT)/%.o,$(CLI_SRCS))
 ifeq ($(HAVE_LIBBPF),1)
 CPPFLAGS += -DHAVE_RECORD=1
 CLI_OBJS += $(patsubst %.c,$(OUT)/%.o,$(RECORD_SRCS))
-LDLIBS   += $(shell pkg-config --libs libbpf) -lelf
+LDLIBS   += $(shell pkg-config --libs libbpf)
 BPF_SKEL := $(OUT)/schedtape.skel.h
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all deps test unit live fuzz clean bench sample format-check
+.PHONY: all deps test unit live fuzz clean demo format-check
 
-all: schedtape
+WORKLOAD := $(OUT)/samples/workload
+
+all: schedtape $(WORKLOAD)
 ifneq ($(HAVE_LIBBPF),1)
 	@echo "note: libbpf, clang or bpftool missing: built the analyzer only (no 'record'); 'make deps' installs them"
 endif
@@ -58,6 +60,12 @@ $(OUT)/%.o: %.c | $(BPF_SKEL)
 	@mkdir -p $(@D)
 	$(call msg,CC,$<)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# Sample workloads: frame pointers so that user stacks unwind.
+$(WORKLOAD): samples/workload.c
+	@mkdir -p $(@D)
+	$(call msg,CC,$<)
+	$(Q)$(CC) -O2 -g -fno-omit-frame-pointer -Wall -Wextra $(if $(filter true,$(CI)),-Werror) -pthread -o $@ $<
 
 # BPF: clang -target bpf -> bpftool gen object (static link) -> gen skeleton.
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
@@ -86,8 +94,15 @@ deps:
 	@sh tests/deps.sh
 
 test: deps
-	@$(MAKE) --no-print-directory schedtape $(UNIT_BIN)
+	@$(MAKE) --no-print-directory schedtape $(WORKLOAD) $(UNIT_BIN)
 	@sh tests/run.sh
+
+# The main job: record the sample workload for real, then analyze it.
+DEMO_TAPE ?= $(OUT)/demo.tape
+demo: deps
+	@$(MAKE) --no-print-directory schedtape $(WORKLOAD)
+	./schedtape record -f -o $(DEMO_TAPE) -- $(WORKLOAD) all
+	./schedtape info $(DEMO_TAPE)
 
 unit: $(UNIT_BIN)
 	$(UNIT_BIN)
@@ -100,7 +115,7 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(wildcard tests/fuzz/fu
 $(OUT)/fuzz/%: tests/fuzz/%.c $(FORMAT_SRCS) $(ANALYZE_SRCS)
 	@mkdir -p $(@D)
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $^ -lzstd -lpthread -lm
+	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $^ -lzstd -lelf -lpthread -lm
 
 fuzz: $(FUZZ_TARGETS)
 	@for t in $(FUZZ_TARGETS); do \

@@ -4,9 +4,31 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze/symbols.h"
 #include "cli.h"
 
 static const char *const ctx_names[] = { "task", "hardirq", "softirq", "nmi" };
+
+static void print_stack(struct st_reader *r, struct symbolizer *sym, uint32_t id)
+{
+	const struct st_stack *s = st_reader__stack(r, id);
+
+	if (id == ST_STACK_LOST) {
+		printf("\t[stack not captured]\n");
+		return;
+	}
+	if (!s) {
+		if (id != ST_STACK_NONE)
+			printf("\t[stack %u missing from the file]\n", id);
+		return;
+	}
+	for (unsigned int i = 0; i < s->nframes; i++)
+		printf("\t%16llx %s%s\n", (unsigned long long)s->frames[i].addr,
+		       symbolizer__name(sym, s->kind, &s->frames[i]),
+		       s->kind == ST_STACK_KERNEL ? " ([kernel])" : "");
+	if (s->flags & ST_STACK_TRUNCATED)
+		printf("\t[truncated]\n");
+}
 
 static void print_event(const struct st_event *e, uint64_t t0)
 {
@@ -50,23 +72,44 @@ static void print_event(const struct st_event *e, uint64_t t0)
 	putchar('\n');
 }
 
+static void print_stacks(struct st_reader *r, struct symbolizer *sym, const struct st_event *e)
+{
+	if (e->type == ST_REC_SWITCH) {
+		print_stack(r, sym, e->sw.kstack);
+		print_stack(r, sym, e->sw.ustack);
+	} else if (e->type == ST_REC_WAKING) {
+		print_stack(r, sym, e->wake.kstack);
+		print_stack(r, sym, e->wake.ustack);
+	}
+}
+
 int cmd_dump(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "strict", no_argument, NULL, 's' },
+		{ "stacks", no_argument, NULL, 'g' },
+		{ "symfs", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	unsigned int flags = 0;
+	bool stacks = false;
+	const char *symfs = NULL;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "sh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "sgh", opts, NULL)) != -1) {
 		if (c == 's') {
 			flags |= ST_READ_STRICT;
+		} else if (c == 'g') {
+			stacks = true;
+		} else if (c == 'S') {
+			symfs = optarg;
 		} else if (c == 'h') {
-			printf("usage: %s dump [--strict] FILE\n"
+			printf("usage: %s dump [-g] [--symfs DIR] [--strict] FILE\n"
 			       "Every event in time order: seconds from the start, [CPU], type, "
-			       "pid/tid.\n",
+			       "pid/tid.\n"
+			       "  -g, --stacks   print the stacks of switches and wakings\n"
+			       "  --symfs DIR    look for binaries under DIR\n",
 			       prog_name);
 			return EXIT_OK;
 		} else {
@@ -81,12 +124,19 @@ int cmd_dump(int argc, char **argv)
 	struct st_reader *r = cli__open_trace(path, flags);
 	if (!r)
 		return EXIT_FAIL;
-	struct st_event_iter *it;
+	struct st_event_iter *it = NULL;
+	struct symbolizer *sym = NULL;
 	struct st_event e;
 	int err = st_event_iter__new(r, &it), ret = 0;
+	if (!err && stacks)
+		err = symbolizer__new(r, symfs, &sym);
 	uint64_t t0 = st_reader__info(r)->first_ts;
-	while (!err && (ret = st_event_iter__next(it, &e)) > 0)
+	while (!err && (ret = st_event_iter__next(it, &e)) > 0) {
 		print_event(&e, t0);
+		if (sym)
+			print_stacks(r, sym, &e);
+	}
+	symbolizer__free(sym);
 	if (err || ret < 0)
 		cli__error(path, "%s", st_strerror(err ? err : ret));
 	st_event_iter__free(it);

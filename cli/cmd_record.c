@@ -64,7 +64,7 @@ static void usage(FILE *f)
 		"      --preempt-stacks  take stacks on preemption too\n"
 		"  -z, --level N         zstd level (default 3)\n"
 		"      --btf PATH        kernel BTF to use instead of /sys/kernel/btf/vmlinux\n"
-		"  -q, --quiet           no status line and no summary\n",
+		"  -q, --quiet           no status line and no summary, except of losses\n",
 		prog_name, 127, 127);
 }
 
@@ -281,10 +281,13 @@ static void status_line(const struct session_stats *st, double secs, uint64_t pr
 		st->file_bytes ? (double)st->raw_bytes / (double)st->file_bytes : 0.0);
 }
 
-static void summary(const char *out, const struct session_stats *st, double secs)
+/* With @quiet only losses are told: they are never silent. */
+static void summary(const char *out, const struct session_stats *st, double secs, bool quiet)
 {
 	uint64_t lost = st->lost_buffer + st->lost_writer + st->lost_decode;
 
+	if (quiet)
+		goto losses;
 	fprintf(stderr, "%s: recorded %s events in %.1f s to %s: %s (%.2f bytes/event, ratio %.1fx)\n",
 		prog_name, fmt__count(st->events), secs, out, fmt__bytes(st->file_bytes),
 		st->events ? (double)st->file_bytes / (double)st->events : 0.0,
@@ -295,6 +298,9 @@ static void summary(const char *out, const struct session_stats *st, double secs
 		fprintf(stderr, "%s: no events lost\n", prog_name);
 		return;
 	}
+losses:
+	if (!lost)
+		return;
 	fprintf(stderr, "%s: LOST %s events (buffer full %s, writer behind %s, undecodable %s)",
 		prog_name, fmt__count(lost), fmt__count(st->lost_buffer),
 		fmt__count(st->lost_writer), fmt__count(st->lost_decode));
@@ -421,8 +427,7 @@ int cmd_record(int argc, char **argv)
 	err = err ? err : stop_err;
 	struct session_stats st;
 	session__stats(s, &st);
-	if (!a.quiet)
-		summary(a.output, &st, secs);
+	summary(a.output, &st, secs, a.quiet);
 	if (err == -ENOSPC || err == -EFBIG || err == -EDQUOT) {
 		cli__error(a.output, "disk full: recording stopped; %s kept, readable",
 			   fmt__bytes(st.file_bytes));

@@ -912,6 +912,11 @@ size_t st_reader__nmaps(const struct st_reader *r)
 	return r->nmaps;
 }
 
+const struct st_map *st_reader__map_at(const struct st_reader *r, size_t i)
+{
+	return i < r->nmaps ? &r->maps[i] : NULL;
+}
+
 /* The last symbol at or below (map, addr) that contains addr. */
 static const struct st_sym *sym__find(const struct st_sym *syms, size_t n, uint32_t map,
 				      uint64_t addr)

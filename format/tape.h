@@ -333,6 +333,8 @@ const struct st_task *st_reader__task(const struct st_reader *r, size_t i);
 
 const struct st_map *st_reader__map(const struct st_reader *r, uint32_t id);
 size_t st_reader__nmaps(const struct st_reader *r);
+/* Maps in id order, 0 <= i < st_reader__nmaps(). */
+const struct st_map *st_reader__map_at(const struct st_reader *r, size_t i);
 
 /* The kernel symbol containing @addr, or NULL. */
 const struct st_sym *st_reader__ksym(const struct st_reader *r, uint64_t addr);

@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Workloads with known scheduling behaviour, for demos and end-to-end tests.
+ * Each names its threads and prints what it measured itself as key=value
+ * lines, so a test can hold the analyzer's numbers against the truth.
+ *
+ *   workload sleeper   one thread sleeping 50 x 20 ms in nanosleep
+ *   workload pingpong  threads "ping" and "pong" bouncing a byte over pipes
+ *   workload hogs      threads "hog1" and "hog2" spinning on CPU 0 for 1 s
+ *   workload blockio   thread "blockio" writing and fdatasync'ing a file (D state)
+ *   workload relay     "relayA" wakes "relayB" wakes "relayC", 50 times
+ *   workload all       hogs, then all the others at once
+ *
+ * Built with frame pointers so user stacks unwind.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static pid_t gettid_(void)
+{
+	return (pid_t)syscall(SYS_gettid);
+}
+
+static void report(const char *who, const char *key, unsigned long long v)
+{
+	printf("%s.%s=%llu\n", who, key, v);
+	fflush(stdout);
+}
+
+/* --- sleeper ---------------------------------------------------------------- */
+
+__attribute__((noinline)) static void sleeper_nap(uint64_t *slept)
+{
+	struct timespec req = { 0, 20 * 1000 * 1000 };
+	uint64_t t = now_ns();
+
+	while (nanosleep(&req, &req) && errno == EINTR)
+		;
+	*slept += now_ns() - t;
+}
+
+static void *sleeper_main(void *arg)
+{
+	uint64_t slept = 0;
+
+	(void)arg;
+	pthread_setname_np(pthread_self(), "sleeper");
+	report("sleeper", "tid", (unsigned long long)gettid_());
+	for (int i = 0; i < 50; i++)
+		sleeper_nap(&slept);
+	report("sleeper", "sleep_ns", slept);
+	return NULL;
+}
+
+/* --- pingpong --------------------------------------------------------------- */
+
+static int ping_to_pong[2], pong_to_ping[2];
+#define ROUNDS 20000
+
+__attribute__((noinline)) static void ping_write(void)
+{
+	char b = 'p';
+
+	if (write(ping_to_pong[1], &b, 1) != 1)
+		abort();
+}
+
+static void *ping_main(void *arg)
+{
+	char b;
+
+	(void)arg;
+	pthread_setname_np(pthread_self(), "ping");
+	report("ping", "tid", (unsigned long long)gettid_());
+	for (int i = 0; i < ROUNDS; i++) {
+		ping_write();
+		if (read(pong_to_ping[0], &b, 1) != 1)
+			abort();
+	}
+	return NULL;
+}
+
+__attribute__((noinline)) static int pong_read(char *b)
+{
+	return (int)read(ping_to_pong[0], b, 1);
+}
+
+static void *pong_main(void *arg)
+{
+	char b;
+
+	(void)arg;
+	pthread_setname_np(pthread_self(), "pong");
+	report("pong", "tid", (unsigned long long)gettid_());
+	for (int i = 0; i < ROUNDS; i++) {
+		if (pong_read(&b) != 1 || write(pong_to_ping[1], &b, 1) != 1)
+			abort();
+	}
+	return NULL;
+}
+
+/* --- hogs ------------------------------------------------------------------- */
+
+__attribute__((noinline)) static uint64_t hog_spin(uint64_t until)
+{
+	uint64_t n = 0;
+
+	while (now_ns() < until)
+		n++;
+	return n;
+}
+
+static void *hog_main(void *arg)
+{
+	cpu_set_t set;
+	const char *name = arg;
+
+	pthread_setname_np(pthread_self(), name);
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	report(name, "tid", (unsigned long long)gettid_());
+	uint64_t t0 = now_ns();
+	hog_spin(t0 + 1000ull * 1000 * 1000);
+	report(name, "wall_ns", now_ns() - t0);
+	return NULL;
+}
+
+/* --- blockio ---------------------------------------------------------------- */
+
+__attribute__((noinline)) static void blockio_sync(int fd)
+{
+	if (fdatasync(fd))
+		perror("fdatasync");
+}
+
+static void *blockio_main(void *arg)
+{
+	static char buf[64 * 1024];
+	char path[] = "./workload-blockio-XXXXXX";
+	int fd = mkstemp(path);
+
+	(void)arg;
+	pthread_setname_np(pthread_self(), "blockio");
+	report("blockio", "tid", (unsigned long long)gettid_());
+	if (fd < 0) {
+		fd = open("/var/tmp", O_TMPFILE | O_RDWR, 0600);
+		if (fd < 0)
+			return NULL;
+	} else {
+		unlink(path);
+	}
+	memset(buf, 'x', sizeof(buf));
+	for (int i = 0; i < 20; i++) {
+		if (pwrite(fd, buf, sizeof(buf), (off_t)i * (off_t)sizeof(buf)) < 0)
+			break;
+		blockio_sync(fd);
+	}
+	close(fd);
+	return NULL;
+}
+
+/* --- relay ------------------------------------------------------------------ */
+
+static int a_to_b[2], b_to_c[2];
+
+__attribute__((noinline)) static void relay_pass(int fd)
+{
+	char b = 'r';
+
+	if (write(fd, &b, 1) != 1)
+		abort();
+}
+
+static void *relay_a(void *arg)
+{
+	struct timespec req = { 0, 10 * 1000 * 1000 };
+
+	(void)arg;
+	pthread_setname_np(pthread_self(), "relayA");
+	report("relayA", "tid", (unsigned long long)gettid_());
+	for (int i = 0; i < 50; i++) {
+		nanosleep(&req, NULL);
+		relay_pass(a_to_b[1]);
+	}
+	return NULL;
+}
+
+static void *relay_b(void *arg)
+{
+	char b;
+
+	(void)arg;
+	pthread_setname_np(pthread_self(), "relayB");
+	report("relayB", "tid", (unsigned long long)gettid_());
+	for (int i = 0; i < 50; i++) {
+		if (read(a_to_b[0], &b, 1) != 1)
+			abort();
+		hog_spin(now_ns() + 1000 * 1000);
+		relay_pass(b_to_c[1]);
+	}
+	return NULL;
+}
+
+static void *relay_c(void *arg)
+{
+	char b;
+
+	(void)arg;
+	pthread_setname_np(pthread_self(), "relayC");
+	report("relayC", "tid", (unsigned long long)gettid_());
+	for (int i = 0; i < 50; i++)
+		if (read(b_to_c[0], &b, 1) != 1)
+			abort();
+	return NULL;
+}
+
+/* ----------------------------------------------------------------------------- */
+
+struct job {
+	const char *name;
+	void *(*fn)(void *);
+	void *arg;
+};
+
+static const struct job jobs[] = {
+	{ "sleeper", sleeper_main, NULL },   { "pingpong", ping_main, NULL },
+	{ "pingpong", pong_main, NULL },     { "hogs", hog_main, "hog1" },
+	{ "hogs", hog_main, "hog2" },	     { "blockio", blockio_main, NULL },
+	{ "relay", relay_a, NULL },	     { "relay", relay_b, NULL },
+	{ "relay", relay_c, NULL },
+};
+#define NJOBS (sizeof(jobs) / sizeof(jobs[0]))
+
+static void run(const char *which, bool exclude_hogs)
+{
+	pthread_t t[NJOBS];
+	bool started[NJOBS] = { false };
+
+	for (size_t i = 0; i < NJOBS; i++) {
+		bool all = !strcmp(which, "all");
+		if (all ? (exclude_hogs && !strcmp(jobs[i].name, "hogs")) : strcmp(which, jobs[i].name))
+			continue;
+		if (pthread_create(&t[i], NULL, jobs[i].fn, jobs[i].arg) == 0)
+			started[i] = true;
+	}
+	for (size_t i = 0; i < NJOBS; i++)
+		if (started[i])
+			pthread_join(t[i], NULL);
+}
+
+int main(int argc, char **argv)
+{
+	const char *which = argc > 1 ? argv[1] : "all";
+
+	if (pipe(ping_to_pong) || pipe(pong_to_ping) || pipe(a_to_b) || pipe(b_to_c)) {
+		perror("pipe");
+		return 1;
+	}
+	report("workload", "pid", (unsigned long long)getpid());
+	if (!strcmp(which, "all")) {
+		run("hogs", false);
+		run("all", true);
+	} else {
+		bool known = false;
+		for (size_t i = 0; i < NJOBS; i++)
+			known |= !strcmp(which, jobs[i].name);
+		if (!known) {
+			fprintf(stderr, "usage: workload [sleeper|pingpong|hogs|blockio|relay|all]\n");
+			return 2;
+		}
+		run(which, false);
+	}
+	return 0;
+}
