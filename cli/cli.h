@@ -24,6 +24,9 @@ void cli__error(const char *what, const char *fmt, ...) __attribute__((format(pr
  */
 struct st_reader *cli__open_trace(const char *path, unsigned int flags);
 
+/* Print the problems the reader met since the last call, as warnings. */
+void cli__warn_problems(const char *path, struct st_reader *r);
+
 /* JSON string literal, escaped. */
 void json__str(FILE *f, const char *s);
 

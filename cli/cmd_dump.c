@@ -137,6 +137,7 @@ int cmd_dump(int argc, char **argv)
 			print_stacks(r, sym, &e);
 	}
 	symbolizer__free(sym);
+	cli__warn_problems(path, r);
 	if (err || ret < 0)
 		cli__error(path, "%s", st_strerror(err ? err : ret));
 	st_event_iter__free(it);

@@ -51,8 +51,10 @@ static int totals__collect(struct st_reader *r, struct totals *t)
 		}
 		struct st_rec_iter it = { raw, len };
 		uint64_t ts = c->first_ts;
+		uint32_t records = 0;
 		while (st_rec_iter__next(&it, &type, &body, &blen) > 0) {
 			struct st_event e;
+			records++;
 			if (st_decode_event(type, body, blen, &ts, c->cpu, &e))
 				continue;
 			t->events++;
@@ -67,6 +69,9 @@ static int totals__collect(struct st_reader *r, struct totals *t)
 			t->lost_events += e.loss.count;
 			t->loss_windows++;
 		}
+		int err = st_reader__chunk_done(r, i, records, ts);
+		if (err)
+			return err;
 	}
 	for (size_t i = 0; i < st_reader__nstacks(r); i++) {
 		if (st_reader__stack_at(r, i)->kind == ST_STACK_KERNEL)
@@ -308,6 +313,7 @@ int cmd_info(int argc, char **argv)
 		print_text(path, r, &t);
 	}
 	free(t.loss);
+	cli__warn_problems(path, r);
 	st_reader__free(r);
 	return err ? EXIT_FAIL : EXIT_OK;
 }

@@ -35,13 +35,27 @@ struct st_reader *cli__open_trace(const char *path, unsigned int flags)
 		cli__error(path, "%s", st_strerror(err));
 		return NULL;
 	}
+	cli__warn_problems(path, r);
+	return r;
+}
+
+void cli__warn_problems(const char *path, struct st_reader *r)
+{
+	/* One reader at a time per process: remember how many were printed. */
+	static const struct st_reader *last;
+	static size_t printed;
 	size_t n;
 	const struct st_problem *p = st_reader__problems(r, &n);
-	for (size_t i = 0; i < n; i++)
+
+	if (last != r) {
+		last = r;
+		printed = 0;
+	}
+	for (size_t i = printed; i < n; i++)
 		fprintf(stderr, "%s: %s: warning: at offset %llu: %s%s%s\n", prog_name, path,
 			(unsigned long long)p[i].offset, st_strerror(p[i].err),
 			p[i].detail[0] ? ": " : "", p[i].detail);
-	return r;
+	printed = n;
 }
 
 void json__str(FILE *f, const char *s)

@@ -55,21 +55,6 @@ static void heap__down(struct st_event_iter *it, uint32_t i)
 	}
 }
 
-/* Check what the finished chunk declared against what it held. */
-static int stream__end_chunk(struct st_event_iter *it, struct cpu_stream *s)
-{
-	const struct st_chunk_info *c = st_reader__chunk(it->r, s->cur);
-
-	if (s->decoded != c->count)
-		return reader__problem(it->r, c->offset, -ST_ECOUNT, "CPU %u: %u records, header says %u",
-				       s->cpu, s->decoded, c->count);
-	if (s->prev_ts != c->last_ts)
-		return reader__problem(it->r, c->offset, -ST_ETIME,
-				       "CPU %u: events end at a different time than the header says",
-				       s->cpu);
-	return 0;
-}
-
 /* Advance @s to its next event. Returns 1, 0 when exhausted, or an error (strict mode). */
 static int stream__advance(struct st_event_iter *it, struct cpu_stream *s)
 {
@@ -97,7 +82,7 @@ static int stream__advance(struct st_event_iter *it, struct cpu_stream *s)
 				return err;
 			s->it.left = 0;
 		} else if (s->nchunks && s->next_chunk > 0) {
-			err = stream__end_chunk(it, s);
+			err = st_reader__chunk_done(it->r, s->cur, s->decoded, s->prev_ts);
 			if (err)
 				return err;
 		}

@@ -399,6 +399,20 @@ int st_reader__load(struct st_reader *r, size_t i, const uint8_t **raw, size_t *
 	return 0;
 }
 
+int st_reader__chunk_done(struct st_reader *r, size_t i, uint32_t records, uint64_t last_ts)
+{
+	const struct st_chunk_info *c = &r->chunks[i];
+
+	if (records != c->count)
+		return reader__problem(r, c->offset, -ST_ECOUNT, "chunk %llu: %u records, header says %u",
+				       (unsigned long long)c->seq, records, c->count);
+	if (c->type == ST_CHUNK_EVENTS && last_ts != c->last_ts)
+		return reader__problem(r, c->offset, -ST_ETIME,
+				       "chunk %llu: events end at another time than its header says",
+				       (unsigned long long)c->seq);
+	return 0;
+}
+
 /* --- tables -------------------------------------------------------------- */
 
 static int table__stack(struct st_reader *r, const uint8_t *body, size_t len)

@@ -312,6 +312,13 @@ const struct st_problem *st_reader__problems(const struct st_reader *r, size_t *
  */
 int st_reader__load(struct st_reader *r, size_t i, const uint8_t **raw, size_t *len);
 
+/*
+ * After decoding chunk @i: check that it held @records records ending at
+ * @last_ts, as its header says. Returns 0, or the error recorded as a
+ * problem when in strict mode.
+ */
+int st_reader__chunk_done(struct st_reader *r, size_t i, uint32_t records, uint64_t last_ts);
+
 /* Metadata value for @key, or NULL. */
 const char *st_reader__meta(const struct st_reader *r, const char *key);
 size_t st_reader__nmeta(const struct st_reader *r);

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+/* libFuzzer: any bytes through open, every table, and the merged event stream. */
+#define _GNU_SOURCE
+#include <stdint.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "analyze/symbols.h"
+#include "format/tape.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	int fd = memfd_create("fuzz", 0);
+	struct st_reader *r;
+
+	if (fd < 0)
+		return 0;
+	if (size && write(fd, data, size) != (ssize_t)size) {
+		close(fd);
+		return 0;
+	}
+	if (st_reader__open_fd(fd, 0, &r) == 0) {
+		struct symbolizer *sym = NULL;
+		struct st_event_iter *it;
+		struct st_event e;
+
+		symbolizer__new(r, NULL, &sym);
+		for (size_t i = 0; i < st_reader__nstacks(r); i++) {
+			const struct st_stack *s = st_reader__stack_at(r, i);
+			for (unsigned int k = 0; sym && k < s->nframes; k++)
+				symbolizer__name(sym, s->kind, &s->frames[k]);
+		}
+		for (size_t i = 0; i < st_reader__nmeta(r); i++) {
+			const char *k, *v;
+			st_reader__meta_at(r, i, &k, &v);
+		}
+		if (st_event_iter__new(r, &it) == 0) {
+			while (st_event_iter__next(it, &e) > 0)
+				if (e.type == ST_REC_SWITCH)
+					st_reader__stack(r, e.sw.kstack);
+			st_event_iter__free(it);
+		}
+		symbolizer__free(sym);
+		st_reader__free(r);
+	}
+	close(fd);
+	return 0;
+}
