@@ -224,7 +224,8 @@ static void elf__load(struct mapped *mp, Elf *e)
 	}
 	for (size_t i = 0; i < mp->nsyms; i++)
 		mp->syms[i].name = mp->strings + (uintptr_t)mp->syms[i].name;
-	qsort(mp->syms, mp->nsyms, sizeof(*mp->syms), sym__cmp);
+	if (mp->nsyms > 1)
+		qsort(mp->syms, mp->nsyms, sizeof(*mp->syms), sym__cmp);
 }
 
 static bool try_file(struct mapped *mp, const struct st_map *m, const char *path, bool need_match)

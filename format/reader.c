@@ -632,6 +632,19 @@ static int sym__cmp(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
+/* qsort and bsearch must not see the NULL of an empty table. */
+static void sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
+static void *search(const void *key, const void *base, size_t n, size_t size,
+		    int (*cmp)(const void *, const void *))
+{
+	return n ? bsearch(key, base, n, size, cmp) : NULL;
+}
+
 static int load_tables(struct st_reader *r)
 {
 	int err;
@@ -668,10 +681,10 @@ static int load_tables(struct st_reader *r)
 			return err;
 		r->info.raw_bytes += c->raw_size;
 	}
-	qsort(r->stacks, r->nstacks, sizeof(*r->stacks), stack__cmp);
-	qsort(r->maps, r->nmaps, sizeof(*r->maps), map__cmp);
-	qsort(r->ksyms, r->nksyms, sizeof(*r->ksyms), sym__cmp);
-	qsort(r->usyms, r->nusyms, sizeof(*r->usyms), sym__cmp);
+	sort(r->stacks, r->nstacks, sizeof(*r->stacks), stack__cmp);
+	sort(r->maps, r->nmaps, sizeof(*r->maps), map__cmp);
+	sort(r->ksyms, r->nksyms, sizeof(*r->ksyms), sym__cmp);
+	sort(r->usyms, r->nusyms, sizeof(*r->usyms), sym__cmp);
 	return 0;
 }
 
@@ -891,7 +904,7 @@ const struct st_stack *st_reader__stack(const struct st_reader *r, uint32_t id)
 
 	if (id == ST_STACK_NONE || id == ST_STACK_LOST)
 		return NULL;
-	return bsearch(&key, r->stacks, r->nstacks, sizeof(key), stack__cmp);
+	return search(&key, r->stacks, r->nstacks, sizeof(key), stack__cmp);
 }
 
 size_t st_reader__nstacks(const struct st_reader *r)
@@ -918,7 +931,7 @@ const struct st_map *st_reader__map(const struct st_reader *r, uint32_t id)
 {
 	struct st_map key = { .id = id };
 
-	return bsearch(&key, r->maps, r->nmaps, sizeof(key), map__cmp);
+	return search(&key, r->maps, r->nmaps, sizeof(key), map__cmp);
 }
 
 size_t st_reader__nmaps(const struct st_reader *r)
