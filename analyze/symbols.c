@@ -1,34 +1,17 @@
 // SPDX-License-Identifier: MIT
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
-#include <gelf.h>
-#include <libelf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "elf_symtab.h"
 #include "symbols.h"
-
-struct elf_sym {
-	uint64_t addr, size;
-	const char *name;
-};
-
-struct segment {
-	uint64_t offset, vaddr, filesz;
-};
 
 /* What one mapped file offers. */
 struct mapped {
 	bool loaded;
-	struct elf_sym *syms;
-	size_t nsyms;
-	char *strings; /* names, one block */
-	struct segment *segs;
-	size_t nsegs;
+	struct elf_symtab *tab;
 	const char *base; /* basename of the path, for unnamed frames */
 };
 
@@ -71,7 +54,7 @@ int symbolizer__new(const struct st_reader *r, const char *symfs, struct symboli
 	if (s->max_map > n + 1024)
 		s->max_map = (uint32_t)(n + 1024);
 	s->maps = calloc((size_t)s->max_map + 1, sizeof(*s->maps));
-	if (!s->maps || elf_version(EV_CURRENT) == EV_NONE) {
+	if (!s->maps) {
 		symbolizer__free(s);
 		return -ENOMEM;
 	}
@@ -100,153 +83,7 @@ static const char *name__keep(struct symbolizer *s, const char *name)
 	return p;
 }
 
-/* Open @path only if it is a regular file; never follow it into a device or FIFO. */
-static int open_regular(const char *path)
-{
-	struct stat st;
-
-	if (stat(path, &st) || !S_ISREG(st.st_mode))
-		return -1;
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fd >= 0 && (fstat(fd, &st) || !S_ISREG(st.st_mode))) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static bool build_id__matches(Elf *e, const struct st_map *m)
-{
-	size_t nph = 0;
-
-	if (elf_getphdrnum(e, &nph))
-		return false;
-	for (size_t i = 0; i < nph; i++) {
-		GElf_Phdr ph;
-		if (!gelf_getphdr(e, (int)i, &ph) || ph.p_type != PT_NOTE)
-			continue;
-		Elf_Data *d = elf_getdata_rawchunk(e, (int64_t)ph.p_offset, ph.p_filesz, ELF_T_NHDR);
-		GElf_Nhdr nh;
-		size_t off = 0, name_off, desc_off;
-		while (d && (off = gelf_getnote(d, off, &nh, &name_off, &desc_off)) > 0)
-			if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
-			    !memcmp((char *)d->d_buf + name_off, "GNU", 4))
-				return nh.n_descsz == m->build_id_len &&
-				       !memcmp((char *)d->d_buf + desc_off, m->build_id, nh.n_descsz);
-	}
-	/* Section-only notes (debug files): look there too. */
-	Elf_Scn *scn = NULL;
-	while ((scn = elf_nextscn(e, scn))) {
-		GElf_Shdr sh;
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
-			continue;
-		Elf_Data *d = elf_getdata(scn, NULL);
-		GElf_Nhdr nh;
-		size_t off = 0, name_off, desc_off;
-		while (d && (off = gelf_getnote(d, off, &nh, &name_off, &desc_off)) > 0)
-			if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
-			    !memcmp((char *)d->d_buf + name_off, "GNU", 4))
-				return nh.n_descsz == m->build_id_len &&
-				       !memcmp((char *)d->d_buf + desc_off, m->build_id, nh.n_descsz);
-	}
-	return false;
-}
-
-static int sym__cmp(const void *a, const void *b)
-{
-	const struct elf_sym *x = a, *y = b;
-
-	return x->addr < y->addr ? -1 : x->addr > y->addr;
-}
-
-/* Function symbols and loadable segments of an ELF file. */
-static void elf__load(struct mapped *mp, Elf *e)
-{
-	size_t nph = 0, strings_len = 0, strings_cap = 0, cap = 0;
-	Elf_Scn *scn = NULL;
-	bool have_symtab = false;
-
-	if (!elf_getphdrnum(e, &nph)) {
-		mp->segs = calloc(nph ? nph : 1, sizeof(*mp->segs));
-		for (size_t i = 0; mp->segs && i < nph; i++) {
-			GElf_Phdr ph;
-			if (gelf_getphdr(e, (int)i, &ph) && ph.p_type == PT_LOAD)
-				mp->segs[mp->nsegs++] = (struct segment){ ph.p_offset, ph.p_vaddr,
-									  ph.p_filesz };
-		}
-	}
-	/* Prefer .symtab; fall back to .dynsym. */
-	for (int pass = 0; pass < 2 && !have_symtab; pass++) {
-		scn = NULL;
-		while ((scn = elf_nextscn(e, scn))) {
-			GElf_Shdr sh;
-			if (!gelf_getshdr(scn, &sh) ||
-			    sh.sh_type != (pass == 0 ? SHT_SYMTAB : SHT_DYNSYM))
-				continue;
-			Elf_Data *d = elf_getdata(scn, NULL);
-			if (!d || !sh.sh_entsize)
-				continue;
-			size_t n = sh.sh_size / sh.sh_entsize;
-			for (size_t i = 0; i < n; i++) {
-				GElf_Sym sym;
-				if (!gelf_getsym(d, (int)i, &sym) ||
-				    GELF_ST_TYPE(sym.st_info) != STT_FUNC || !sym.st_value)
-					continue;
-				const char *name = elf_strptr(e, sh.sh_link, sym.st_name);
-				if (!name || !*name)
-					continue;
-				size_t len = strlen(name) + 1;
-				if (strings_len + len > strings_cap) {
-					size_t nc = strings_cap ? strings_cap * 2 : 65536;
-					while (nc < strings_len + len)
-						nc *= 2;
-					char *p = realloc(mp->strings, nc);
-					if (!p)
-						return;
-					mp->strings = p;
-					strings_cap = nc;
-				}
-				memcpy(mp->strings + strings_len, name, len);
-				if (mp->nsyms == cap) {
-					cap = cap ? cap * 2 : 1024;
-					struct elf_sym *ns = realloc(mp->syms, cap * sizeof(*ns));
-					if (!ns)
-						return;
-					mp->syms = ns;
-				}
-				mp->syms[mp->nsyms++] = (struct elf_sym){
-					sym.st_value, sym.st_size, (const char *)(uintptr_t)strings_len
-				};
-				strings_len += len;
-				have_symtab = true;
-			}
-		}
-	}
-	for (size_t i = 0; i < mp->nsyms; i++)
-		mp->syms[i].name = mp->strings + (uintptr_t)mp->syms[i].name;
-	if (mp->nsyms > 1)
-		qsort(mp->syms, mp->nsyms, sizeof(*mp->syms), sym__cmp);
-}
-
-static bool try_file(struct mapped *mp, const struct st_map *m, const char *path, bool need_match)
-{
-	int fd = open_regular(path);
-	Elf *e;
-	bool ok = false;
-
-	if (fd < 0)
-		return false;
-	e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (e && elf_kind(e) == ELF_K_ELF &&
-	    (m->build_id_len ? build_id__matches(e, m) : !need_match)) {
-		elf__load(mp, e);
-		ok = true;
-	}
-	if (e)
-		elf_end(e);
-	close(fd);
-	return ok;
-}
+static bool try_file(struct mapped *mp, const struct st_map *m, const char *path, bool need_match);
 
 static void mapped__load(struct symbolizer *s, struct mapped *mp, const struct st_map *m)
 {
@@ -281,6 +118,12 @@ static void mapped__load(struct symbolizer *s, struct mapped *mp, const struct s
 		try_file(mp, m, m->path, true);
 }
 
+static bool try_file(struct mapped *mp, const struct st_map *m, const char *path, bool need_match)
+{
+	mp->tab = elf_symtab__open(path, m->build_id, m->build_id_len, need_match);
+	return mp->tab != NULL;
+}
+
 static const char *user_name(struct symbolizer *s, const struct st_frame *f)
 {
 	char buf[600];
@@ -300,23 +143,10 @@ static const char *user_name(struct symbolizer *s, const struct st_frame *f)
 		return "[unknown]";
 	if (!mp->loaded)
 		mapped__load(s, mp, m);
-	for (size_t i = 0; i < mp->nsegs; i++) {
-		const struct segment *g = &mp->segs[i];
-		if (off < g->offset || off - g->offset >= g->filesz)
-			continue;
-		uint64_t vaddr = off - g->offset + g->vaddr;
-		size_t lo = 0, hi = mp->nsyms;
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			if (mp->syms[mid].addr <= vaddr)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (lo && vaddr - mp->syms[lo - 1].addr < (mp->syms[lo - 1].size ? mp->syms[lo - 1].size : 1))
-			return mp->syms[lo - 1].name;
-		break;
-	}
+	uint64_t start, size;
+	const char *name = mp->tab ? elf_symtab__lookup(mp->tab, off, &start, &size) : NULL;
+	if (name)
+		return name;
 	snprintf(buf, sizeof(buf), "%s+0x%llx", mp->base, (unsigned long long)f->addr);
 	return name__keep(s, buf);
 }
@@ -361,11 +191,8 @@ void symbolizer__free(struct symbolizer *s)
 {
 	if (!s)
 		return;
-	for (uint32_t i = 0; s->maps && i <= s->max_map; i++) {
-		free(s->maps[i].syms);
-		free(s->maps[i].strings);
-		free(s->maps[i].segs);
-	}
+	for (uint32_t i = 0; s->maps && i <= s->max_map; i++)
+		elf_symtab__free(s->maps[i].tab);
 	free(s->maps);
 	while (s->names) {
 		struct name_block *b = s->names;

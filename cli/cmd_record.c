@@ -39,7 +39,7 @@ struct record_args {
 	double duration;
 	size_t buffer_bytes;
 	int max_stack;
-	bool no_stacks, no_user_stacks, preempt_stacks;
+	bool no_stacks, no_user_stacks, preempt_stacks, embed_symbols;
 	int level;
 	const char *btf;
 	uint32_t pids[64];
@@ -62,6 +62,8 @@ static void usage(FILE *f)
 		"      --no-user-stacks  kernel stacks only\n"
 		"      --max-stack N     frames per stack, 1-%d (default %d)\n"
 		"      --preempt-stacks  take stacks on preemption too\n"
+		"      --symbols=embed   name user frames now, from this host's binaries,\n"
+		"                        so the file is complete anywhere (default: none)\n"
 		"  -z, --level N         zstd level (default 3)\n"
 		"      --btf PATH        kernel BTF to use instead of /sys/kernel/btf/vmlinux\n"
 		"  -q, --quiet           no status line and no summary, except of losses\n",
@@ -112,7 +114,7 @@ static int parse_pids(struct record_args *a, const char *s)
 
 static int parse_args(int argc, char **argv, struct record_args *a)
 {
-	enum { OPT_NO_STACKS = 256, OPT_NO_USTACKS, OPT_MAX_STACK, OPT_PREEMPT, OPT_BTF };
+	enum { OPT_NO_STACKS = 256, OPT_NO_USTACKS, OPT_MAX_STACK, OPT_PREEMPT, OPT_BTF, OPT_SYMBOLS };
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'f' },
@@ -126,6 +128,7 @@ static int parse_args(int argc, char **argv, struct record_args *a)
 		{ "preempt-stacks", no_argument, NULL, OPT_PREEMPT },
 		{ "level", required_argument, NULL, 'z' },
 		{ "btf", required_argument, NULL, OPT_BTF },
+		{ "symbols", required_argument, NULL, OPT_SYMBOLS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -175,6 +178,13 @@ static int parse_args(int argc, char **argv, struct record_args *a)
 		case OPT_NO_USTACKS: a->no_user_stacks = true; break;
 		case OPT_PREEMPT: a->preempt_stacks = true; break;
 		case OPT_BTF: a->btf = optarg; break;
+		case OPT_SYMBOLS:
+			if (strcmp(optarg, "embed") && strcmp(optarg, "none")) {
+				cli__error("record", "--symbols: '%s' is not 'embed' or 'none'", optarg);
+				return EXIT_USAGE;
+			}
+			a->embed_symbols = !strcmp(optarg, "embed");
+			break;
 		case OPT_MAX_STACK:
 			a->max_stack = (int)strtol(optarg, &end, 10);
 			if (*end || a->max_stack < 1 || a->max_stack > 127) {
@@ -329,8 +339,9 @@ int cmd_record(int argc, char **argv)
 
 	char *cmdline = join_args(argc, argv), opts[256];
 	snprintf(opts, sizeof(opts), "buffer_size=%zu max_stack=%d user_stacks=%d stacks=%d "
-		 "preempt_stacks=%d level=%d", a.buffer_bytes, a.max_stack, !a.no_user_stacks,
-		 !a.no_stacks, a.preempt_stacks, a.level);
+		 "preempt_stacks=%d level=%d symbols=%s", a.buffer_bytes, a.max_stack,
+		 !a.no_user_stacks, !a.no_stacks, a.preempt_stacks, a.level,
+		 a.embed_symbols ? "embed" : "none");
 	uname(&u);
 	char target[300];
 	if (a.command && !a.all)
@@ -355,6 +366,7 @@ int cmd_record(int argc, char **argv)
 		.flush_ms = 500,
 		.queue_bytes = 256u << 20,
 		.btf_path = a.btf,
+		.embed_user_symbols = a.embed_symbols,
 		.meta = meta,
 	};
 

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analyze/elf_symtab.h"
 #include "bpf/events.h"
 #include "htab.h"
 #include "ksyms.h"
@@ -42,8 +43,13 @@ struct session {
 	size_t stack_ctx_cap;
 	struct ksyms *ksyms;
 	struct umaps *umaps;
+	/* --symbols=embed: symbol tables by map id, and the symbols already written. */
+	struct elf_symtab **symtabs;
+	bool *symtab_tried;
+	size_t nsymtabs;
+	struct htab usyms_done;
 	/* Tables waiting to be written before the next events chunk. */
-	struct st_chunk maps, ksym_chunk, stack_chunk, tasks;
+	struct st_chunk maps, ksym_chunk, usym_chunk, stack_chunk, tasks;
 
 	uint64_t start_ts, last_flush_ns;
 	int err; /* first fatal error, from the writer */
@@ -103,6 +109,7 @@ static void push_tables(struct session *s)
 		st_chunk__add_map(&s->maps, &m[i]);
 	push(s, &s->maps, false);
 	push(s, &s->ksym_chunk, false);
+	push(s, &s->usym_chunk, false);
 	push(s, &s->stack_chunk, false);
 	push(s, &s->tasks, false);
 }
@@ -138,6 +145,47 @@ static void flush_all(struct session *s)
 }
 
 /* --- stacks -------------------------------------------------------------- */
+
+/* Name the user frames of a new stack from the binaries on this host. */
+static void usyms__embed(struct session *s, const struct st_frame *frames, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		uint32_t map = frames[i].map;
+		if (!map)
+			continue;
+		if (map >= s->nsymtabs) {
+			size_t cap = map + 64;
+			struct elf_symtab **t = realloc(s->symtabs, cap * sizeof(*t));
+			if (!t)
+				return;
+			s->symtabs = t;
+			bool *tried = realloc(s->symtab_tried, cap * sizeof(*tried));
+			if (!tried)
+				return;
+			s->symtab_tried = tried;
+			memset(t + s->nsymtabs, 0, (cap - s->nsymtabs) * sizeof(*t));
+			memset(tried + s->nsymtabs, 0, (cap - s->nsymtabs) * sizeof(*tried));
+			s->nsymtabs = cap;
+		}
+		if (!s->symtab_tried[map]) {
+			const char *path = umaps__host_path(s->umaps, map);
+			s->symtab_tried[map] = true;
+			s->symtabs[map] = path ? elf_symtab__open(path, NULL, 0, false) : NULL;
+		}
+		uint64_t start, size, off = frames[i].addr ? frames[i].addr - 1 : 0;
+		const char *name = s->symtabs[map]
+					   ? elf_symtab__lookup(s->symtabs[map], off, &start, &size)
+					   : NULL;
+		if (!name)
+			continue;
+		uint64_t key[2] = { map, start };
+		if (htab__find(&s->usyms_done, key, sizeof(key)) ||
+		    htab__insert(&s->usyms_done, key, sizeof(key), 1))
+			continue;
+		struct st_sym sym = { .map = map, .addr = start, .size = size, .name = name };
+		st_chunk__add_sym(&s->usym_chunk, &sym);
+	}
+}
 
 static uint32_t stack__intern(struct session *s, uint8_t kind, const uint64_t *raw, unsigned int n,
 			      uint32_t pid, uint64_t now)
@@ -192,6 +240,8 @@ static uint32_t stack__intern(struct session *s, uint8_t kind, const uint64_t *r
 		}
 	} else {
 		s->st.ustacks++;
+		if (s->o.embed_user_symbols)
+			usyms__embed(s, s->frames, n);
 	}
 	return st.id;
 }
@@ -452,6 +502,7 @@ int session__open(struct session **out, const struct session_opts *o, char *why,
 		st_chunk__init(&s->cpus[c].chunk, ST_CHUNK_EVENTS, (uint32_t)c);
 	st_chunk__init(&s->maps, ST_CHUNK_MAPS, ST_CPU_NONE);
 	st_chunk__init(&s->ksym_chunk, ST_CHUNK_KSYMS, ST_CPU_NONE);
+	st_chunk__init(&s->usym_chunk, ST_CHUNK_USYMS, ST_CPU_NONE);
 	st_chunk__init(&s->stack_chunk, ST_CHUNK_STACKS, ST_CPU_NONE);
 	st_chunk__init(&s->tasks, ST_CHUNK_TASKS, ST_CPU_NONE);
 
@@ -691,6 +742,12 @@ void session__free(struct session *s)
 	free(s->st.lost_per_cpu);
 	st_chunk__free(&s->maps);
 	st_chunk__free(&s->ksym_chunk);
+	st_chunk__free(&s->usym_chunk);
+	for (size_t i = 0; i < s->nsymtabs; i++)
+		elf_symtab__free(s->symtabs[i]);
+	free(s->symtabs);
+	free(s->symtab_tried);
+	htab__free(&s->usyms_done);
 	st_chunk__free(&s->stack_chunk);
 	st_chunk__free(&s->tasks);
 	htab__free(&s->stacks);

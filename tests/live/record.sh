@@ -13,7 +13,7 @@ fail() { echo "FAIL live/$1: $2"; }
 check() { if [ "$2" = 0 ]; then pass "$1"; else fail "$1" "$3"; fi; }
 
 TESTS="record_workload file_mode info_finalized sleeper_stacks pong_waker no_recorder_events \
-tiny_buffer_losses sigkill_readable sigint_finalized refuses_overwrite refuses_symlink \
+embedded_symbols tiny_buffer_losses sigkill_readable sigint_finalized refuses_overwrite refuses_symlink \
 no_programs_left"
 
 skip_all() {
@@ -88,6 +88,12 @@ bad=$(grep -cE "wakes $REC/|(fork|exec|exit|rename) +$REC/|switch +$REC/[0-9]+ .
 	"$T/dump.txt")
 check no_recorder_events "$([ -n "$REC" ] && [ "$bad" = 0 ]; echo $?)" \
 	"recorder pid '$REC': $bad events"
+
+# --symbols=embed names user frames in the file itself.
+$ST record -q --symbols=embed -o "$T/sym.tape" -- $W sleeper >/dev/null 2>&1
+programs_left || left_ok=1
+usyms=$($ST info --json "$T/sym.tape" | sed -n 's/.*"usyms":\([0-9]*\).*/\1/p')
+check embedded_symbols "$([ "${usyms:-0}" -gt 0 ]; echo $?)" "usyms=${usyms:-?}"
 
 # 2. A one-page buffer under a heavy workload must lose events, and say so.
 # Three ping-pong pairs on two CPUs starve the niced reader.
