@@ -37,6 +37,11 @@ const char *fmt__bytes(uint64_t n);
 
 int cmd_info(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
+int cmd_states(int argc, char **argv);
+int cmd_timeline(int argc, char **argv);
+int cmd_hist(int argc, char **argv);
+int cmd_offcpu(int argc, char **argv);
+int cmd_offwake(int argc, char **argv);
 #ifdef HAVE_RECORD
 int cmd_record(int argc, char **argv);
 #endif

@@ -350,9 +350,12 @@ int cmd_record(int argc, char **argv)
 		snprintf(target, sizeof(target), "pid %u%s", a.pids[0], a.npids > 1 ? " ..." : "");
 	else
 		snprintf(target, sizeof(target), "system");
+	/* Filled in once the command's pid is known. */
+	char target_pids[64 * 12] = "";
 	const char *meta[] = { "recorder", "schedtape " SCHEDTAPE_VERSION, "host", u.nodename,
 			       "kernel", u.release, "machine", u.machine, "cmdline",
-			       cmdline ? cmdline : "", "options", opts, "target", target, NULL };
+			       cmdline ? cmdline : "", "options", opts, "target", target,
+			       "target_pids", target_pids, NULL };
 
 	struct session_opts so = {
 		.out_fd = out_fd,
@@ -389,10 +392,15 @@ int cmd_record(int argc, char **argv)
 		ret = EXIT_FAIL;
 		goto out;
 	}
-	for (int i = 0; i < a.npids; i++)
+	for (int i = 0; i < a.npids; i++) {
 		session__add_target(s, a.pids[i]);
-	if (child > 0 && so.filter)
+		snprintf(target_pids + strlen(target_pids), sizeof(target_pids) - strlen(target_pids),
+			 "%s%u", i ? "," : "", a.pids[i]);
+	}
+	if (child > 0 && so.filter) {
 		session__add_target(s, (uint32_t)child);
+		snprintf(target_pids, sizeof(target_pids), "%d", (int)child);
+	}
 	err = session__start(s, why, sizeof(why));
 	if (err) {
 		cli__error("record", "%s", why);

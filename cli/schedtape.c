@@ -24,6 +24,11 @@ static const struct cmd cmds[] = {
 #endif
 	{ "info", cmd_info, NEEDS_TRACE, "what a trace holds: host, span, events, losses" },
 	{ "dump", cmd_dump, NEEDS_TRACE, "every event in time order, one per line" },
+	{ "states", cmd_states, NEEDS_TRACE, "run, wait, sleep, block time per thread" },
+	{ "timeline", cmd_timeline, NEEDS_TRACE, "one thread's intervals in order" },
+	{ "hist", cmd_hist, NEEDS_TRACE, "log2 histograms of run-queue wait, sleep or block" },
+	{ "offcpu", cmd_offcpu, NEEDS_TRACE, "folded off-CPU stacks (flamegraph input)" },
+	{ "offwake", cmd_offwake, NEEDS_TRACE, "folded off-wake stacks: sleeper -- waker" },
 	{ 0 },
 };
 

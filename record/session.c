@@ -13,7 +13,7 @@
 
 #include "analyze/elf_symtab.h"
 #include "bpf/events.h"
-#include "htab.h"
+#include "analyze/htab.h"
 #include "ksyms.h"
 #include "procfs.h"
 #include "schedtape.skel.h"
@@ -573,7 +573,8 @@ static void write_meta(struct session *s, struct st_chunk *c)
 	snprintf(buf, sizeof(buf), "%d", getpid());
 	st_chunk__add_kv(c, "recorder_pid", buf);
 	for (const char *const *kv = s->o.meta; kv && kv[0] && kv[1]; kv += 2)
-		st_chunk__add_kv(c, kv[0], kv[1]);
+		if (kv[1][0])
+			st_chunk__add_kv(c, kv[0], kv[1]);
 }
 
 static void snapshot_task(void *ctx, const struct procfs_task *t)
@@ -655,12 +656,34 @@ static void stats__write(struct session *s)
 	st_chunk__add_stat(&c, "lost_writer_behind", s->st.lost_writer);
 	st_chunk__add_stat(&c, "lost_undecodable", s->st.lost_decode);
 	st_chunk__add_stat(&c, "bpf_output_errors", s->st.bpf_output_errors);
+	st_chunk__add_stat(&c, "lost_recursion", s->st.lost_recursion);
 	st_chunk__add_stat(&c, "stacks_kernel", s->st.kstacks);
 	st_chunk__add_stat(&c, "stacks_user", s->st.ustacks);
 	st_chunk__add_stat(&c, "stack_failures", s->st.stack_failures);
 	st_chunk__add_stat(&c, "timestamps_clamped", s->st.clamped);
 	push(s, &c, false);
 	st_chunk__free(&c);
+}
+
+/*
+ * Runs the kernel skipped because the program was already running on that
+ * CPU (a tracepoint hit from inside it, e.g. from an interrupt): lost events
+ * that no perf-buffer record reports.
+ */
+static uint64_t recursion_misses(struct session *s)
+{
+	struct bpf_program *prog;
+	uint64_t sum = 0;
+
+	bpf_object__for_each_program(prog, s->skel->obj)
+	{
+		struct bpf_prog_info info = { 0 };
+		uint32_t len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
+			sum += info.recursion_misses;
+	}
+	return sum;
 }
 
 static uint64_t bpf_counter(struct session *s, uint32_t which)
@@ -700,6 +723,7 @@ int session__stop(struct session *s, bool finalize)
 		}
 	}
 	s->st.bpf_output_errors = bpf_counter(s, 0);
+	s->st.lost_recursion = recursion_misses(s);
 	if (s->sink) {
 		if (finalize) {
 			flush_all(s);

@@ -36,6 +36,7 @@ struct session_stats {
 	uint64_t kstacks, ustacks, stack_failures, clamped;
 	uint64_t file_bytes, raw_bytes, chunks;
 	uint64_t bpf_output_errors;
+	uint64_t lost_recursion; /* program runs the kernel skipped as recursive */
 };
 
 struct session;

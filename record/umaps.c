@@ -9,10 +9,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "htab.h"
+#include "analyze/htab.h"
 #include "umaps.h"
 
-#define RELOAD_NS (20 * 1000 * 1000ull)
+/*
+ * A miss rereads the maps, at most this often per process: libraries appear
+ * while ld.so runs. Anonymous executable ranges (JIT code) are remembered as
+ * known-but-unnamed, so they do not cause rereads.
+ */
+#define RELOAD_NS (1000 * 1000ull)
 
 struct range {
 	uint64_t start, end, pgoff;
@@ -158,12 +163,14 @@ static void proc__load(struct umaps *u, struct proc *p, uint32_t pid, uint64_t n
 		if (sscanf(line, "%llx-%llx %7s %llx %15s %llu %4199[^\n]", &start, &end, perms,
 			   &pgoff, dev, &inode, name) < 6)
 			continue;
-		if (!strchr(perms, 'x') || (name[0] != '/' && strcmp(name, "[vdso]")))
+		if (!strchr(perms, 'x'))
 			continue;
 		struct range r = { start, end, pgoff, 0 };
-		r.file = file__register(u, pid, dev, inode, name, &r);
-		if (!r.file)
-			continue;
+		if (name[0] == '/' || !strcmp(name, "[vdso]")) {
+			r.file = file__register(u, pid, dev, inode, name, &r);
+			if (!r.file)
+				continue;
+		}
 		struct range *nr = realloc(p->r, (p->n + 1) * sizeof(*nr));
 		if (!nr)
 			break;
@@ -227,7 +234,7 @@ uint32_t umaps__translate(struct umaps *u, uint32_t pid, uint64_t addr, uint64_t
 		proc__load(u, p, pid, now_ns);
 		r = range__find(p, addr);
 	}
-	if (!r)
+	if (!r || !r->file)
 		return 0;
 	*offset = addr - r->start + r->pgoff;
 	return r->file;

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Folded stacks (flamegraph.pl input): time summed per distinct stack, then
+ * formatted once per distinct stack, as BCC's offcputime -f and offwaketime -f
+ * print them.
+ */
+#ifndef SCHEDTAPE_ANALYZE_FOLDED_H
+#define SCHEDTAPE_ANALYZE_FOLDED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "analyze/htab.h"
+#include "analyze/symbols.h"
+#include "format/tape.h"
+
+struct fold_key {
+	char comm[ST_COMM_LEN];
+	uint32_t kstack, ustack;
+	/* Off-wake only: the waker. */
+	char wcomm[ST_COMM_LEN + 12];
+	uint32_t wkstack, wustack;
+};
+
+struct fold_opts {
+	bool user, kernel;  /* which frames to print */
+	bool trim;	    /* drop scheduler and tracing frames at the inner end */
+	bool delimiter;	    /* "-" between user and kernel frames */
+	bool waker;	    /* keys carry a waker: print the off-wake format */
+};
+
+struct folded {
+	struct htab sums; /* struct fold_key -> ns */
+};
+
+/* Add @ns to @key's sum. Returns 0 or -ENOMEM. */
+int folded__add(struct folded *f, const struct fold_key *key, uint64_t ns);
+
+struct fold_line {
+	char *stack; /* malloc'd */
+	uint64_t ns;
+};
+
+/*
+ * Format every sum into *lines (heaviest first). Returns the number of
+ * lines, or -ENOMEM. Free with folded__free_lines.
+ */
+long folded__lines(struct folded *f, const struct st_reader *r, struct symbolizer *sym,
+		   const struct fold_opts *o, struct fold_line **lines);
+void folded__free_lines(struct fold_line *lines, long n);
+void folded__free(struct folded *f);
+
+#endif

@@ -1,0 +1,559 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+
+/* tid -> thread index, in pages of 4096 tids allocated on first use. */
+#define PAGE_BITS 12
+#define PAGE_SIZE_TIDS (1u << PAGE_BITS)
+#define NO_THREAD UINT32_MAX
+
+struct tid_page {
+	uint32_t idx[PAGE_SIZE_TIDS];
+};
+
+/* TASK records by (tid, ts), for names of threads that existed before their events. */
+struct task_ref {
+	uint32_t tid;
+	uint64_t ts;
+	const struct st_task *task;
+};
+
+struct model {
+	const struct st_reader *r;
+	interval_fn fn;
+	void *ctx;
+	struct thread *threads;
+	uint32_t nthreads, cap;
+	struct tid_page **pages;
+	uint32_t npages;
+	struct task_ref *tasks;
+	size_t ntasks;
+	uint32_t recorder_pid;
+	/* Filtered recordings: the processes followed (targets and their children). */
+	bool filtered;
+	uint32_t *targets;
+	size_t ntargets, targets_cap;
+	uint64_t start, end;
+	bool started;
+	uint64_t anomalies;
+	/* Per CPU: index + 1 of the thread the last switch put there (0: idle or unmodelled). */
+	uint32_t *cpu_cur;
+	uint32_t ncpus;
+};
+
+const char *th_state_name(uint8_t state)
+{
+	static const char *const names[] = { "unknown", "running", "runnable",
+					     "sleep",	"block",   "dead" };
+	return state < TS_NSTATES ? names[state] : "?";
+}
+
+static bool is_target(const struct model *m, uint32_t pid)
+{
+	for (size_t i = 0; i < m->ntargets; i++)
+		if (m->targets[i] == pid)
+			return true;
+	return false;
+}
+
+static void target__add(struct model *m, uint32_t pid)
+{
+	if (is_target(m, pid))
+		return;
+	if (m->ntargets == m->targets_cap) {
+		size_t cap = m->targets_cap ? m->targets_cap * 2 : 16;
+		uint32_t *t = realloc(m->targets, cap * sizeof(*t));
+		if (!t)
+			return;
+		m->targets = t;
+		m->targets_cap = cap;
+	}
+	m->targets[m->ntargets++] = pid;
+}
+
+static int task_ref__cmp(const void *a, const void *b)
+{
+	const struct task_ref *x = a, *y = b;
+
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+int model__new(const struct st_reader *r, interval_fn fn, void *ctx, struct model **out)
+{
+	struct model *m = calloc(1, sizeof(*m));
+	const char *rec;
+
+	if (!m)
+		return -ENOMEM;
+	m->r = r;
+	m->fn = fn;
+	m->ctx = ctx;
+	m->ntasks = st_reader__ntasks(r);
+	m->tasks = calloc(m->ntasks ? m->ntasks : 1, sizeof(*m->tasks));
+	if (!m->tasks) {
+		free(m);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < m->ntasks; i++) {
+		const struct st_task *t = st_reader__task(r, i);
+		m->tasks[i] = (struct task_ref){ t->tid, t->ts, t };
+	}
+	if (m->ntasks > 1)
+		qsort(m->tasks, m->ntasks, sizeof(*m->tasks), task_ref__cmp);
+	const char *targets = st_reader__meta(r, "target_pids");
+	for (const char *p = targets; p && *p;) {
+		char *end;
+		unsigned long pid = strtoul(p, &end, 10);
+		if (end == p)
+			break;
+		m->filtered = true;
+		target__add(m, (uint32_t)pid);
+		p = *end == ',' ? end + 1 : end;
+	}
+	rec = st_reader__meta(r, "recorder_pid");
+	m->recorder_pid = rec ? (uint32_t)strtoul(rec, NULL, 10) : 0;
+	/* The trace starts when recording started, if the file says; else at its first event. */
+	const struct st_file_info *fi = st_reader__info(r);
+	const char *start = st_reader__meta(r, "start_ts");
+	m->start = fi->first_ts;
+	if (start) {
+		uint64_t s = strtoull(start, NULL, 10);
+		if (s && s < m->start)
+			m->start = s;
+	}
+	m->end = fi->last_ts;
+	*out = m;
+	return 0;
+}
+
+void model__free(struct model *m)
+{
+	if (!m)
+		return;
+	for (uint32_t p = 0; p < m->npages; p++)
+		free(m->pages[p]);
+	free(m->pages);
+	free(m->threads);
+	free(m->tasks);
+	free(m->targets);
+	free(m->cpu_cur);
+	free(m);
+}
+
+/* The latest TASK record of @tid at or before @ts (else the earliest), or NULL. */
+static const struct st_task *task__find(const struct model *m, uint32_t tid, uint64_t ts)
+{
+	size_t lo = 0, hi = m->ntasks;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct task_ref *t = &m->tasks[mid];
+		if (t->tid < tid || (t->tid == tid && t->ts <= ts))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo > 0 && m->tasks[lo - 1].tid == tid)
+		return m->tasks[lo - 1].task;
+	if (lo < m->ntasks && m->tasks[lo].tid == tid)
+		return m->tasks[lo].task;
+	return NULL;
+}
+
+static uint32_t *slot__get(struct model *m, uint32_t tid, bool create)
+{
+	uint32_t p = tid >> PAGE_BITS;
+
+	if (p >= m->npages) {
+		if (!create)
+			return NULL;
+		uint32_t n = p + 1;
+		struct tid_page **pages = realloc(m->pages, n * sizeof(*pages));
+		if (!pages)
+			return NULL;
+		memset(pages + m->npages, 0, (n - m->npages) * sizeof(*pages));
+		m->pages = pages;
+		m->npages = n;
+	}
+	if (!m->pages[p]) {
+		if (!create)
+			return NULL;
+		m->pages[p] = malloc(sizeof(struct tid_page));
+		if (!m->pages[p])
+			return NULL;
+		memset(m->pages[p]->idx, 0xff, sizeof(m->pages[p]->idx));
+	}
+	return &m->pages[p]->idx[tid & (PAGE_SIZE_TIDS - 1)];
+}
+
+static struct thread *thread__new(struct model *m, uint32_t tid, uint32_t pid, uint64_t ts,
+				  uint8_t state)
+{
+	uint32_t *slot = slot__get(m, tid, true);
+	uint32_t gen = 0;
+
+	if (!slot)
+		return NULL;
+	if (*slot != NO_THREAD)
+		gen = m->threads[*slot].gen + 1;
+	if (m->nthreads == m->cap) {
+		uint32_t cap = m->cap ? m->cap * 2 : 1024;
+		struct thread *t = realloc(m->threads, cap * sizeof(*t));
+		if (!t)
+			return NULL;
+		m->threads = t;
+		m->cap = cap;
+	}
+	struct thread *t = &m->threads[m->nthreads];
+	memset(t, 0, sizeof(*t));
+	t->tid = tid;
+	t->pid = pid;
+	t->gen = gen;
+	t->index = m->nthreads;
+	t->state = state;
+	t->since = ts;
+	t->first_seen = t->last_seen = ts;
+	t->traced = !m->filtered || is_target(m, t->pid);
+	const struct st_task *task = task__find(m, tid, ts);
+	if (task) {
+		memcpy(t->comm, task->comm, sizeof(t->comm));
+		if (!pid) {
+			t->pid = task->pid;
+			t->traced = !m->filtered || is_target(m, t->pid);
+		}
+	}
+	*slot = m->nthreads++;
+	return t;
+}
+
+static bool modelled(const struct model *m, uint32_t tid, uint32_t pid)
+{
+	return tid != 0 && (!m->recorder_pid || pid != m->recorder_pid);
+}
+
+/*
+ * The live thread with @tid, created on first sight: a thread that existed
+ * before its first event is UNKNOWN from the start of the trace.
+ */
+static struct thread *thread__get(struct model *m, uint32_t tid, uint32_t pid, uint64_t ts)
+{
+	uint32_t *slot = slot__get(m, tid, false);
+
+	if (slot && *slot != NO_THREAD) {
+		struct thread *t = &m->threads[*slot];
+		if (t->state != TS_DEAD)
+			return t;
+		return thread__new(m, tid, pid, ts, TS_UNKNOWN);
+	}
+	return thread__new(m, tid, pid, m->start < ts ? m->start : ts, TS_UNKNOWN);
+}
+
+/* Close @t's current interval at @ts and enter @state. */
+static void thread__enter(struct model *m, struct thread *t, uint64_t ts, uint8_t state,
+			  struct interval *iv)
+{
+	if (ts < t->since) {
+		m->anomalies++; /* time went backwards across CPUs: keep intervals well-formed */
+		ts = t->since;
+	}
+	iv->t = t;
+	iv->start = t->since;
+	iv->end = ts;
+	iv->state = t->state;
+	if (!iv->cpu)
+		iv->cpu = t->cpu;
+	if (iv->end > iv->start || t->state == TS_RUNNING)
+		m->fn(m->ctx, iv);
+	t->state = state;
+	t->since = ts;
+	t->last_seen = ts;
+	t->loss_at = 0;
+}
+
+/* A sleep that saw a loss elsewhere is only known until that loss. */
+static void sleep__close(struct model *m, struct thread *t, uint64_t ts, struct interval *iv)
+{
+	if (t->loss_at && (t->state == TS_SLEEPING || t->state == TS_BLOCKED) &&
+	    t->loss_at < ts) {
+		struct interval part = *iv;
+		part.woken = false;
+		thread__enter(m, t, t->loss_at, TS_UNKNOWN, &part);
+	}
+}
+
+static uint8_t state_of(char prev_state)
+{
+	switch (prev_state) {
+	case 'R':
+		return TS_RUNNABLE;
+	case 'D':
+		return TS_BLOCKED;
+	case 'X':
+	case 'Z':
+		return TS_DEAD;
+	default:
+		return TS_SLEEPING; /* S, I, T, t, P */
+	}
+}
+
+/*
+ * The thread that was on @cpu left it without a switch of its own (the
+ * kernel does not always trace one; or it was lost): when it stopped running
+ * is unknown.
+ */
+static void cpu__vanished(struct model *m, uint32_t cpu, uint32_t prev_tid, uint64_t ts)
+{
+	if (cpu >= m->ncpus || !m->cpu_cur[cpu])
+		return;
+	struct thread *t = &m->threads[m->cpu_cur[cpu] - 1];
+	if (t->tid == prev_tid || t->state != TS_RUNNING || t->cpu != cpu)
+		return;
+	struct interval iv = { .cpu = cpu };
+	t->state = TS_UNKNOWN;
+	thread__enter(m, t, ts, TS_UNKNOWN, &iv);
+	m->anomalies++;
+}
+
+static void cpu__set(struct model *m, uint32_t cpu, const struct thread *t)
+{
+	if (cpu >= m->ncpus) {
+		uint32_t n = cpu + 1;
+		uint32_t *c = realloc(m->cpu_cur, n * sizeof(*c));
+		if (!c)
+			return;
+		memset(c + m->ncpus, 0, (n - m->ncpus) * sizeof(*c));
+		m->cpu_cur = c;
+		m->ncpus = n;
+	}
+	m->cpu_cur[cpu] = t ? t->index + 1 : 0;
+}
+
+static void on_switch(struct model *m, const struct st_event *e)
+{
+	struct thread *prev = NULL, *next = NULL;
+
+	cpu__vanished(m, e->cpu, e->sw.prev_tid, e->ts);
+	if (modelled(m, e->sw.prev_tid, e->sw.prev_pid)) {
+		prev = thread__get(m, e->sw.prev_tid, e->sw.prev_pid, e->ts);
+		if (!prev)
+			return;
+		if (prev->state != TS_RUNNING && prev->state != TS_UNKNOWN && prev->traced)
+			m->anomalies++;
+		struct interval iv = { .cpu = e->cpu, .switched_out = prev->state == TS_RUNNING };
+		/* A thread we had not seen running: what it did until now is unknown. */
+		if (prev->state != TS_RUNNING)
+			prev->state = TS_UNKNOWN;
+		thread__enter(m, prev, e->ts, state_of(e->sw.prev_state), &iv);
+		prev->cause = RC_PREEMPTED;
+		prev->cpu = e->cpu;
+		prev->off_state = e->sw.prev_state;
+		prev->off_kstack = e->sw.kstack;
+		prev->off_ustack = e->sw.ustack;
+	}
+	if (modelled(m, e->sw.next_tid, e->sw.next_pid)) {
+		next = thread__get(m, e->sw.next_tid, e->sw.next_pid, e->ts);
+		if (!next)
+			return;
+		struct interval iv = { .cpu = next->cpu };
+		if (next->state == TS_SLEEPING || next->state == TS_BLOCKED) {
+			/*
+			 * Switched in without a wakeup: the wakeup was lost, or not
+			 * recorded (a filtered recording): when it slept is not known.
+			 */
+			sleep__close(m, next, e->ts, &iv);
+			next->state = TS_UNKNOWN;
+		} else if (next->state == TS_RUNNING && next->traced) {
+			m->anomalies++;
+		} else if (next->state == TS_RUNNABLE) {
+			iv.cause = next->cause;
+			iv.off_state = next->off_state;
+			iv.kstack = next->off_kstack;
+			iv.ustack = next->off_ustack;
+		}
+		thread__enter(m, next, e->ts, TS_RUNNING, &iv);
+		next->cpu = e->cpu;
+		next->off_state = 0;
+		next->off_kstack = next->off_ustack = 0;
+		if (!next->pid)
+			next->pid = e->sw.next_pid;
+	}
+	cpu__set(m, e->cpu, next);
+}
+
+static void on_waking(struct model *m, const struct st_event *e)
+{
+	if (!modelled(m, e->wake.wakee_tid, e->wake.wakee_pid))
+		return;
+	struct thread *t = thread__get(m, e->wake.wakee_tid, e->wake.wakee_pid, e->ts);
+	if (!t)
+		return;
+	if (t->state == TS_RUNNING || t->state == TS_RUNNABLE) {
+		/* Woken before it got off the CPU, or already woken: nothing changes. */
+		t->last_seen = e->ts;
+		return;
+	}
+	struct interval iv = { .cpu = t->cpu, .kstack = t->off_kstack, .ustack = t->off_ustack,
+			       .off_state = t->off_state };
+	sleep__close(m, t, e->ts, &iv);
+	if (t->state == TS_SLEEPING || t->state == TS_BLOCKED) {
+		iv.woken = true;
+		iv.waker = (struct waker){ .tid = e->wake.waker_tid, .pid = e->wake.waker_pid,
+					   .ctx = e->wake.ctx, .kstack = e->wake.kstack,
+					   .ustack = e->wake.ustack, .cpu = e->cpu };
+		if (modelled(m, e->wake.waker_tid, e->wake.waker_pid)) {
+			const struct thread *w =
+				thread__get(m, e->wake.waker_tid, e->wake.waker_pid, e->ts);
+			if (w) {
+				iv.waker.thread = w;
+				memcpy(iv.waker.comm, w->comm, sizeof(iv.waker.comm));
+			}
+		} else if (e->wake.waker_tid == 0) {
+			memcpy(iv.waker.comm, "swapper", 8);
+		}
+	}
+	thread__enter(m, t, e->ts, TS_RUNNABLE, &iv);
+	t->cpu = e->wake.target_cpu;
+	t->cause = e->type == ST_REC_WAKEUP_NEW ? RC_NEW : RC_WOKEN;
+}
+
+static void on_fork(struct model *m, const struct st_event *e)
+{
+	if (!modelled(m, e->fork.child_tid, e->fork.child_pid))
+		return;
+	/* Forks are recorded only for followed processes: their children are followed too. */
+	if (m->filtered && is_target(m, e->fork.parent_pid))
+		target__add(m, e->fork.child_pid);
+	uint32_t *slot = slot__get(m, e->fork.parent_tid, false);
+	const struct thread *parent = slot && *slot != NO_THREAD ? &m->threads[*slot] : NULL;
+	/* A fork makes a new thread even if its tid was in use (then it had died unseen). */
+	uint32_t *cs = slot__get(m, e->fork.child_tid, false);
+	if (cs && *cs != NO_THREAD && m->threads[*cs].state != TS_DEAD) {
+		struct thread *old = &m->threads[*cs];
+		struct interval iv = { 0 };
+		thread__enter(m, old, e->ts, TS_DEAD, &iv);
+		m->anomalies++;
+	}
+	struct thread *t = thread__new(m, e->fork.child_tid, e->fork.child_pid, e->ts, TS_RUNNABLE);
+	if (!t)
+		return;
+	if (parent)
+		memcpy(t->comm, parent->comm, sizeof(t->comm)); /* a child starts with its parent's */
+	t->cpu = e->cpu;
+	t->cause = RC_NEW;
+}
+
+static void on_task_event(struct model *m, const struct st_event *e)
+{
+	if (!modelled(m, e->task.tid, e->task.pid))
+		return;
+	struct thread *t = thread__get(m, e->task.tid, e->task.pid, e->ts);
+	if (!t)
+		return;
+	memcpy(t->comm, e->task.comm, sizeof(t->comm));
+	t->last_seen = e->ts;
+	if (e->type == ST_REC_EXIT)
+		t->exited = true;
+}
+
+static void on_loss(struct model *m, const struct st_event *e)
+{
+	for (uint32_t i = 0; i < m->nthreads; i++) {
+		struct thread *t = &m->threads[i];
+		if ((t->state == TS_RUNNING || t->state == TS_RUNNABLE) && t->cpu == e->cpu) {
+			struct interval iv = { 0 };
+			thread__enter(m, t, e->ts > t->since ? e->ts : t->since, TS_UNKNOWN, &iv);
+		} else if ((t->state == TS_SLEEPING || t->state == TS_BLOCKED) && !t->loss_at) {
+			t->loss_at = e->ts > t->since ? e->ts : t->since;
+		}
+	}
+}
+
+void model__event(struct model *m, const struct st_event *e)
+{
+	switch (e->type) {
+	case ST_REC_SWITCH:
+		on_switch(m, e);
+		break;
+	case ST_REC_WAKING:
+	case ST_REC_WAKEUP_NEW:
+		on_waking(m, e);
+		break;
+	case ST_REC_FORK:
+		on_fork(m, e);
+		break;
+	case ST_REC_EXEC:
+	case ST_REC_EXIT:
+	case ST_REC_RENAME:
+		on_task_event(m, e);
+		break;
+	case ST_REC_LOSS:
+		on_loss(m, e);
+		break;
+	}
+}
+
+void model__finish(struct model *m, uint64_t end)
+{
+	if (end > m->end)
+		m->end = end;
+	for (uint32_t i = 0; i < m->nthreads; i++) {
+		struct thread *t = &m->threads[i];
+		if (t->state == TS_DEAD)
+			continue;
+		struct interval iv = { .kstack = t->off_kstack, .ustack = t->off_ustack,
+				       .off_state = t->off_state };
+		sleep__close(m, t, m->end, &iv);
+		thread__enter(m, t, m->end, t->state, &iv);
+	}
+}
+
+int model__run(struct model *m, struct st_reader *r)
+{
+	struct st_event_iter *it;
+	struct st_event e;
+	int ret = st_event_iter__new(r, &it);
+
+	if (ret)
+		return ret;
+	while ((ret = st_event_iter__next(it, &e)) > 0)
+		model__event(m, &e);
+	st_event_iter__free(it);
+	if (ret == 0)
+		model__finish(m, m->end);
+	return ret;
+}
+
+uint64_t model__start(const struct model *m)
+{
+	return m->start;
+}
+
+uint64_t model__end(const struct model *m)
+{
+	return m->end;
+}
+
+uint32_t model__nthreads(const struct model *m)
+{
+	return m->nthreads;
+}
+
+const struct thread *model__thread(const struct model *m, uint32_t index)
+{
+	return index < m->nthreads ? &m->threads[index] : NULL;
+}
+
+bool model__filtered(const struct model *m)
+{
+	return m->filtered;
+}
+
+uint64_t model__anomalies(const struct model *m)
+{
+	return m->anomalies;
+}

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The scheduler model: events in time order drive one state machine per
+ * thread, and every state change closes an interval that is handed to the
+ * caller. Memory grows with threads, never with events.
+ *
+ * Threads are keyed by (tid, generation): a tid seen again after its thread
+ * died, or created again by fork, is a new thread. The idle tasks (tid 0)
+ * and the recorder's own threads are not modelled.
+ *
+ * Losses never invent time: when events on a CPU were lost, the threads on
+ * that CPU become UNKNOWN from the start of the window until their next
+ * event, and a sleep during which any CPU lost events ends UNKNOWN from that
+ * loss on (its wakeup could have been among the lost events).
+ */
+#ifndef SCHEDTAPE_ANALYZE_MODEL_H
+#define SCHEDTAPE_ANALYZE_MODEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "format/tape.h"
+
+enum th_state {
+	TS_UNKNOWN = 0,
+	TS_RUNNING,
+	TS_RUNNABLE,
+	TS_SLEEPING, /* S (and stopped, traced, parked, idle kthread waits) */
+	TS_BLOCKED,  /* D */
+	TS_DEAD,
+	TS_NSTATES,
+};
+
+struct thread {
+	uint32_t tid, pid;
+	uint32_t gen;	 /* 0 for the first thread with this tid, then 1, ... */
+	uint32_t index;	 /* in the model's thread table */
+	char comm[ST_COMM_LEN];
+	uint8_t state;
+	uint64_t since;	 /* start of the current state */
+	uint32_t cpu;	 /* CPU it runs, ran or was woken to */
+	uint64_t loss_at; /* a loss began at this time during the current sleep (0: none) */
+	uint8_t cause;	  /* enum runnable_cause, while RUNNABLE */
+	/* For the interval in progress. */
+	char off_state;	 /* prev_state letter of the switch-out */
+	uint32_t off_kstack, off_ustack;
+	uint64_t first_seen, last_seen;
+	bool exited;
+	bool traced; /* all its events are in the trace (false: seen only beside a target) */
+};
+
+/* Why a sleep ended, when a wakeup ended it. */
+struct waker {
+	uint32_t tid, pid;
+	const struct thread *thread; /* NULL for an unmodelled waker (idle, recorder) */
+	char comm[ST_COMM_LEN];
+	uint8_t ctx;		     /* enum st_wake_ctx */
+	uint32_t kstack, ustack;
+	uint32_t cpu;		     /* where the waking ran */
+};
+
+struct interval {
+	const struct thread *t;
+	uint64_t start, end;
+	uint8_t state;	/* enum th_state */
+	uint32_t cpu;
+	bool switched_out; /* RUNNING ended by a context switch (not by a loss or the end) */
+	/* For SLEEPING, BLOCKED and RUNNABLE: the switch-out that began the time off CPU. */
+	char off_state;
+	uint32_t kstack, ustack;
+	/* For SLEEPING/BLOCKED ended by a wakeup. */
+	bool woken;
+	struct waker waker;
+	/* For RUNNABLE: what got it there: woken, preempted or new. */
+	uint8_t cause;
+};
+
+enum runnable_cause { RC_NONE, RC_WOKEN, RC_PREEMPTED, RC_NEW };
+
+typedef void (*interval_fn)(void *ctx, const struct interval *iv);
+
+struct model;
+
+/*
+ * A model over reader @r (for task names and metadata). Intervals go to @fn.
+ * Returns 0 or -ENOMEM.
+ */
+int model__new(const struct st_reader *r, interval_fn fn, void *ctx, struct model **out);
+void model__free(struct model *m);
+
+/* Feed one event (in time order). */
+void model__event(struct model *m, const struct st_event *e);
+
+/* Close every open interval at @end (the end of the trace). */
+void model__finish(struct model *m, uint64_t end);
+
+/*
+ * Feed every event of @r through the model and finish it at the end of the
+ * trace. Returns 0 or the reader's error (strict mode).
+ */
+int model__run(struct model *m, struct st_reader *r);
+
+/* When the trace starts and ends (what reports measure against). */
+uint64_t model__start(const struct model *m);
+uint64_t model__end(const struct model *m);
+
+uint32_t model__nthreads(const struct model *m);
+const struct thread *model__thread(const struct model *m, uint32_t index);
+
+/* Whether the recording followed only some processes (see struct thread.traced). */
+bool model__filtered(const struct model *m);
+
+/* Anomalies met: events inconsistent with the model (lost data or a bug). */
+uint64_t model__anomalies(const struct model *m);
+
+const char *th_state_name(uint8_t state);
+
+#endif

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "thread_stats.h"
+
+void stats_table__interval(void *ctx, const struct interval *iv)
+{
+	struct stats_table *t = ctx;
+	uint64_t start, end;
+
+	if (!filter__interval(t->f, iv, &start, &end))
+		return;
+	uint32_t i = iv->t->index;
+	if (i >= t->cap) {
+		uint32_t cap = t->cap ? t->cap : 256;
+		while (cap <= i)
+			cap *= 2;
+		struct thread_stats *r = realloc(t->rows, cap * sizeof(*r));
+		if (!r)
+			return;
+		memset(r + t->cap, 0, (cap - t->cap) * sizeof(*r));
+		t->rows = r;
+		t->cap = cap;
+	}
+	if (i >= t->n)
+		t->n = i + 1;
+	struct thread_stats *s = &t->rows[i];
+	uint64_t d = end - start;
+	s->seen = true;
+	s->ns[iv->state] += d;
+	if (iv->state == TS_RUNNING && iv->switched_out && iv->end <= t->f->end)
+		s->switches++;
+	if (iv->woken && iv->end >= t->f->begin && iv->end <= t->f->end)
+		s->wakeups++;
+	if (iv->state == TS_RUNNABLE && d > s->max_runnable)
+		s->max_runnable = d;
+}
+
+uint32_t stats_table__finish(struct stats_table *t, const struct model *m)
+{
+	uint32_t out = 0;
+
+	for (uint32_t i = 0; i < t->n; i++) {
+		if (!t->rows[i].seen)
+			continue;
+		const struct thread *th = model__thread(m, i);
+		struct thread_stats s = t->rows[i];
+		s.pid = th->pid;
+		s.tid = th->tid;
+		s.gen = th->gen;
+		s.threads = 1;
+		memcpy(s.comm, th->comm, sizeof(s.comm));
+		t->rows[out++] = s;
+	}
+	t->n = out;
+	return out;
+}
+
+int stats_table__per_process(const struct stats_table *in, struct stats_table *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->f = in->f;
+	out->rows = calloc(in->n ? in->n : 1, sizeof(*out->rows));
+	if (!out->rows)
+		return -ENOMEM;
+	out->cap = in->n;
+	for (uint32_t i = 0; i < in->n; i++) {
+		const struct thread_stats *s = &in->rows[i];
+		struct thread_stats *p = NULL;
+		/* Few processes: a linear search keeps the table simple. */
+		for (uint32_t k = 0; k < out->n && !p; k++)
+			if (out->rows[k].pid == s->pid)
+				p = &out->rows[k];
+		if (!p) {
+			p = &out->rows[out->n++];
+			p->pid = s->pid;
+			p->tid = s->pid;
+			memcpy(p->comm, s->comm, sizeof(p->comm));
+			p->seen = true;
+		}
+		if (s->tid == s->pid)
+			memcpy(p->comm, s->comm, sizeof(p->comm)); /* the process's own name */
+		for (int k = 0; k < TS_NSTATES; k++)
+			p->ns[k] += s->ns[k];
+		p->switches += s->switches;
+		p->wakeups += s->wakeups;
+		p->threads += s->threads;
+		if (s->max_runnable > p->max_runnable)
+			p->max_runnable = s->max_runnable;
+	}
+	return 0;
+}
+
+int stats_key__parse(const char *name)
+{
+	static const char *const keys[SK_NKEYS] = {
+		"pid",	   "tid",     "comm",	  "run",      "runnable",    "sleep",
+		"block",   "unknown", "switches", "wakeups", "max_runnable",
+	};
+	for (int k = 0; k < SK_NKEYS; k++)
+		if (!strcmp(name, keys[k]))
+			return k;
+	return -1;
+}
+
+static uint64_t key_value(const struct thread_stats *s, int key)
+{
+	switch (key) {
+	case SK_PID: return s->pid;
+	case SK_TID: return s->tid;
+	case SK_RUN: return s->ns[TS_RUNNING];
+	case SK_RUNNABLE: return s->ns[TS_RUNNABLE];
+	case SK_SLEEP: return s->ns[TS_SLEEPING];
+	case SK_BLOCK: return s->ns[TS_BLOCKED];
+	case SK_UNKNOWN: return s->ns[TS_UNKNOWN];
+	case SK_SWITCHES: return s->switches;
+	case SK_WAKEUPS: return s->wakeups;
+	case SK_MAX_RUNNABLE: return s->max_runnable;
+	}
+	return 0;
+}
+
+static int sort_key;
+
+static int row__cmp(const void *a, const void *b)
+{
+	const struct thread_stats *x = a, *y = b;
+
+	if (sort_key == SK_COMM) {
+		int c = strcmp(x->comm, y->comm);
+		if (c)
+			return c;
+	} else {
+		uint64_t vx = key_value(x, sort_key), vy = key_value(y, sort_key);
+		bool ascending = sort_key == SK_PID || sort_key == SK_TID;
+		if (vx != vy)
+			return (vx < vy) == ascending ? -1 : 1;
+	}
+	/* Ties: by tid, then generation, so output is stable. */
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	return x->gen < y->gen ? -1 : x->gen > y->gen;
+}
+
+void stats_table__sort(struct stats_table *t, int key)
+{
+	sort_key = key;
+	if (t->n > 1)
+		qsort(t->rows, t->n, sizeof(*t->rows), row__cmp);
+}
+
+void stats_table__free(struct stats_table *t)
+{
+	free(t->rows);
+	t->rows = NULL;
+	t->n = t->cap = 0;
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/* Per-thread (and per-process) time in each state, from the model's intervals. */
+#ifndef SCHEDTAPE_ANALYZE_THREAD_STATS_H
+#define SCHEDTAPE_ANALYZE_THREAD_STATS_H
+
+#include "filter.h"
+#include "model.h"
+
+struct thread_stats {
+	uint32_t pid, tid, gen;
+	char comm[ST_COMM_LEN];
+	uint64_t ns[TS_NSTATES];
+	uint64_t switches;     /* times it left a CPU */
+	uint64_t wakeups;      /* sleeps ended by a wakeup */
+	uint64_t max_runnable; /* longest wait for a CPU, ns */
+	uint32_t threads;      /* per process: how many threads */
+	bool seen;
+};
+
+struct stats_table {
+	const struct filter *f;
+	struct thread_stats *rows; /* by thread index */
+	uint32_t n, cap;
+};
+
+/* An interval_fn: @ctx is a struct stats_table. */
+void stats_table__interval(void *ctx, const struct interval *iv);
+
+/* Keep the rows that saw time in the filter; take names from @m. Returns rows left. */
+uint32_t stats_table__finish(struct stats_table *t, const struct model *m);
+
+/* Sum threads into processes, into @out (fresh). Returns 0 or -ENOMEM. */
+int stats_table__per_process(const struct stats_table *in, struct stats_table *out);
+
+enum stats_key {
+	SK_PID, SK_TID, SK_COMM, SK_RUN, SK_RUNNABLE, SK_SLEEP, SK_BLOCK, SK_UNKNOWN,
+	SK_SWITCHES, SK_WAKEUPS, SK_MAX_RUNNABLE, SK_NKEYS,
+};
+/* "run", "max_runnable", ... -> key; -1 if unknown. */
+int stats_key__parse(const char *name);
+/* Largest first for numbers, alphabetical for comm, ascending for ids. */
+void stats_table__sort(struct stats_table *t, int key);
+void stats_table__free(struct stats_table *t);
+
+#endif

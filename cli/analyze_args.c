@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze_args.h"
+#include "cli.h"
+
+static int parse_seconds(const char *arg, double *out)
+{
+	char *end;
+	double v = strtod(arg, &end);
+
+	if (end == arg || *end || !(v >= 0) || v > 1e9)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int parse_us(const char *arg, uint64_t *ns)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(arg, &end, 10);
+
+	if (errno || end == arg || *end || v > UINT64_MAX / 1000)
+		return -EINVAL;
+	*ns = v * 1000;
+	return 0;
+}
+
+int analyze_args__opt(struct analyze_args *a, const char *cmd, int c, const char *arg)
+{
+	switch (c) {
+	case 'p':
+		if (filter__parse_ids(arg, a->f.pids, &a->f.npids))
+			goto bad;
+		return 1;
+	case 't':
+		if (filter__parse_ids(arg, a->f.tids, &a->f.ntids))
+			goto bad;
+		return 1;
+	case 'c':
+		if (filter__set_comm(&a->f, arg))
+			goto bad;
+		return 1;
+	case OPT_BEGIN:
+		if (parse_seconds(arg, &a->f.begin_s))
+			goto bad;
+		a->f.has_begin = true;
+		return 1;
+	case OPT_END:
+		if (parse_seconds(arg, &a->f.end_s))
+			goto bad;
+		a->f.has_end = true;
+		return 1;
+	case OPT_STATE:
+		if (filter__parse_states(arg, &a->f.states))
+			goto bad;
+		return 1;
+	case OPT_MIN_US:
+		if (parse_us(arg, &a->f.min_ns))
+			goto bad;
+		return 1;
+	case OPT_MAX_US:
+		if (parse_us(arg, &a->f.max_ns))
+			goto bad;
+		return 1;
+	case OPT_SYMFS:
+		a->symfs = arg;
+		return 1;
+	case OPT_STRICT:
+		a->read_flags |= ST_READ_STRICT;
+		return 1;
+	case OPT_JSON:
+		a->json = true;
+		return 1;
+	case 'h':
+		a->help = true;
+		return 1;
+	}
+	return 0;
+bad:
+	cli__error(cmd, "invalid value '%s' (see --help)", arg);
+	return EXIT_USAGE;
+}
+
+int analyze_args__file(struct analyze_args *a, const char *cmd, int argc, char **argv)
+{
+	if (optind + 1 != argc) {
+		cli__error(cmd, "expects one trace file (see --help)");
+		return EXIT_USAGE;
+	}
+	if (a->f.has_begin && a->f.has_end && a->f.end_s <= a->f.begin_s) {
+		cli__error(cmd, "--end must come after --begin");
+		return EXIT_USAGE;
+	}
+	a->path = argv[optind];
+	return 0;
+}
+
+struct st_reader *analyze_args__open(struct analyze_args *a)
+{
+	return cli__open_trace(a->path, a->read_flags);
+}
+
+void analyze_args__free(struct analyze_args *a)
+{
+	filter__free(&a->f);
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/* Options every analysis command takes, and opening its trace. */
+#ifndef SCHEDTAPE_CLI_ANALYZE_ARGS_H
+#define SCHEDTAPE_CLI_ANALYZE_ARGS_H
+
+#include <getopt.h>
+#include <stdbool.h>
+
+#include "analyze/filter.h"
+#include "format/tape.h"
+
+enum {
+	OPT_BEGIN = 1000,
+	OPT_END,
+	OPT_STATE,
+	OPT_MIN_US,
+	OPT_MAX_US,
+	OPT_SYMFS,
+	OPT_STRICT,
+	OPT_JSON,
+	OPT_FIRST_OWN, /* commands number their own long options from here */
+};
+
+#define ANALYZE_SHORT_OPTS "p:t:c:h"
+#define ANALYZE_LONG_OPTS                                                                          \
+	{ "pid", required_argument, NULL, 'p' }, { "tid", required_argument, NULL, 't' },          \
+	{ "comm", required_argument, NULL, 'c' }, { "begin", required_argument, NULL, OPT_BEGIN }, \
+	{ "end", required_argument, NULL, OPT_END },                                               \
+	{ "state", required_argument, NULL, OPT_STATE },                                           \
+	{ "min-us", required_argument, NULL, OPT_MIN_US },                                         \
+	{ "max-us", required_argument, NULL, OPT_MAX_US },                                         \
+	{ "symfs", required_argument, NULL, OPT_SYMFS },                                           \
+	{ "strict", no_argument, NULL, OPT_STRICT }, { "json", no_argument, NULL, OPT_JSON },      \
+	{ "help", no_argument, NULL, 'h' }
+
+#define ANALYZE_HELP                                                                               \
+	"  -p, --pid PID[,PID]   only these processes\n"                                           \
+	"  -t, --tid TID[,TID]   only these threads\n"                                             \
+	"  -c, --comm REGEX      only threads whose name matches\n"                                \
+	"      --begin S         from S seconds after the start of the trace\n"                   \
+	"      --end S           until S seconds after the start of the trace\n"                  \
+	"      --state LIST      run, runnable, sleep, block, unknown, offcpu, all\n"             \
+	"      --min-us N        ignore intervals shorter than N microseconds\n"                  \
+	"      --max-us N        ignore intervals longer than N microseconds\n"                   \
+	"      --symfs DIR       look for binaries under DIR (user frames)\n"                     \
+	"      --strict          fail on the first problem in the file\n"                         \
+	"      --json            machine-readable output\n"
+
+struct analyze_args {
+	struct filter f;
+	bool json, help;
+	const char *symfs;
+	unsigned int read_flags;
+	const char *path;
+};
+
+/*
+ * Handle option @c if it is a common one. Returns 1 if handled, 0 if not
+ * ours, or EXIT_USAGE after printing what is wrong.
+ */
+int analyze_args__opt(struct analyze_args *a, const char *cmd, int c, const char *arg);
+
+/* The one positional argument, the trace. Returns 0 or EXIT_USAGE (printed). */
+int analyze_args__file(struct analyze_args *a, const char *cmd, int argc, char **argv);
+
+/* Open the trace and resolve the window. NULL after printing the error. */
+struct st_reader *analyze_args__open(struct analyze_args *a);
+
+void analyze_args__free(struct analyze_args *a);
+
+#endif

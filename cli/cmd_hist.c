@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: MIT
+/* schedtape hist: log2 histograms of how long threads spent in a state (like runqlat). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze/hist.h"
+#include "analyze/model.h"
+#include "analyze_args.h"
+#include "cli.h"
+
+enum group { G_ALL, G_THREAD, G_PROCESS };
+
+struct hists {
+	struct analyze_args *a;
+	enum group group;
+	struct hist all;
+	/* Per group key: the thread index, or the pid. */
+	struct keyed {
+		uint32_t key;
+		uint32_t pid, tid;
+		char comm[ST_COMM_LEN];
+		struct hist h;
+	} *by;
+	size_t n, cap;
+};
+
+static struct hist *hists__slot(struct hists *hs, const struct thread *t)
+{
+	uint32_t key = hs->group == G_THREAD ? t->index : t->pid;
+
+	for (size_t i = 0; i < hs->n; i++) /* few groups: linear is fine */
+		if (hs->by[i].key == key) {
+			if (t->tid == t->pid || hs->group == G_THREAD)
+				memcpy(hs->by[i].comm, t->comm, sizeof(t->comm));
+			return &hs->by[i].h;
+		}
+	if (hs->n == hs->cap) {
+		size_t cap = hs->cap ? hs->cap * 2 : 64;
+		struct keyed *b = realloc(hs->by, cap * sizeof(*b));
+		if (!b)
+			return NULL;
+		hs->by = b;
+		hs->cap = cap;
+	}
+	struct keyed *k = &hs->by[hs->n++];
+	memset(k, 0, sizeof(*k));
+	k->key = key;
+	k->pid = t->pid;
+	k->tid = t->tid;
+	memcpy(k->comm, t->comm, sizeof(k->comm));
+	return &k->h;
+}
+
+static void on_interval(void *ctx, const struct interval *iv)
+{
+	struct hists *hs = ctx;
+	uint64_t start, end;
+
+	/* A histogram is of whole intervals: those that end inside the window. */
+	if (!filter__interval(&hs->a->f, iv, &start, &end) || iv->end > hs->a->f.end)
+		return;
+	struct hist *h = hs->group == G_ALL ? &hs->all : hists__slot(hs, iv->t);
+	if (h)
+		hist__add(h, iv->end - iv->start);
+}
+
+static void print_hist(const struct hist *h)
+{
+	int top = hist__top(h);
+	uint64_t max = 0;
+
+	for (int k = 0; k <= top; k++)
+		if (h->slots[k] > max)
+			max = h->slots[k];
+	printf("%24s : %-9s distribution\n", "usecs", "count");
+	for (int k = 0; k <= top; k++) {
+		unsigned long long lo = k ? 1ull << k : 0, hi = (1ull << (k + 1)) - 1;
+		int stars = max ? (int)(h->slots[k] * 40 / max) : 0;
+		printf("%10llu -> %-10llu : %-9llu |", lo, hi, (unsigned long long)h->slots[k]);
+		for (int i = 0; i < 40; i++)
+			putchar(i < stars ? '*' : ' ');
+		printf("|\n");
+	}
+	if (h->count)
+		printf("count %llu, average %.1f us, max %.1f us\n", (unsigned long long)h->count,
+		       (double)h->total_ns / (double)h->count / 1e3, (double)h->max_ns / 1e3);
+}
+
+static void json_hist(const struct hist *h)
+{
+	int top = hist__top(h);
+
+	printf("\"count\":%llu,\"total_ns\":%llu,\"max_ns\":%llu,\"buckets\":[",
+	       (unsigned long long)h->count, (unsigned long long)h->total_ns,
+	       (unsigned long long)h->max_ns);
+	for (int k = 0; k <= top; k++)
+		printf("%s{\"low_us\":%llu,\"high_us\":%llu,\"count\":%llu}", k ? "," : "",
+		       k ? 1ull << k : 0ull, (1ull << (k + 1)) - 1, (unsigned long long)h->slots[k]);
+	printf("]");
+}
+
+int cmd_hist(int argc, char **argv)
+{
+	enum { OPT_PER_THREAD = OPT_FIRST_OWN, OPT_PER_PROCESS };
+	static const struct option opts[] = {
+		ANALYZE_LONG_OPTS,
+		{ "per-thread", no_argument, NULL, OPT_PER_THREAD },
+		{ "per-process", no_argument, NULL, OPT_PER_PROCESS },
+		{ 0 },
+	};
+	struct analyze_args a = { 0 };
+	struct hists hs = { .a = &a };
+	struct model *m = NULL;
+	struct st_reader *r = NULL;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, ANALYZE_SHORT_OPTS "TP", opts, NULL)) != -1) {
+		ret = analyze_args__opt(&a, "hist", c, optarg);
+		if (ret == 1)
+			continue;
+		if (ret)
+			goto out;
+		if (c == OPT_PER_THREAD || c == 'T') {
+			hs.group = G_THREAD;
+		} else if (c == OPT_PER_PROCESS || c == 'P') {
+			hs.group = G_PROCESS;
+		} else {
+			ret = EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (a.help) {
+		printf("usage: %s hist --state STATE [OPTIONS] FILE\n"
+		       "Log2 histogram of interval lengths in one state (default runnable: the\n"
+		       "run-queue latency, as runqlat shows it).\n" ANALYZE_HELP
+		       "  -T, --per-thread      one histogram per thread\n"
+		       "  -P, --per-process     one histogram per process\n",
+		       prog_name);
+		ret = EXIT_OK;
+		goto out;
+	}
+	ret = analyze_args__file(&a, "hist", argc, argv);
+	if (ret)
+		goto out;
+	if (!a.f.states)
+		a.f.states = 1u << TS_RUNNABLE;
+	ret = EXIT_FAIL;
+	r = analyze_args__open(&a);
+	if (!r)
+		goto out;
+	int err = model__new(r, on_interval, &hs, &m);
+	if (!err) {
+		filter__resolve(&a.f, model__start(m), model__end(m));
+		err = model__run(m, r);
+	}
+	if (err) {
+		cli__error(a.path, "%s", st_strerror(err));
+		goto out;
+	}
+	if (a.json) {
+		printf("{\"histograms\":[");
+		if (hs.group == G_ALL) {
+			printf("{");
+			json_hist(&hs.all);
+			printf("}");
+		}
+		for (size_t i = 0; i < hs.n; i++) {
+			printf("%s{\"pid\":%u,", i ? "," : "", hs.by[i].pid);
+			if (hs.group == G_THREAD)
+				printf("\"tid\":%u,", hs.by[i].tid);
+			printf("\"comm\":");
+			json__str(stdout, hs.by[i].comm);
+			printf(",");
+			json_hist(&hs.by[i].h);
+			printf("}");
+		}
+		printf("]}\n");
+	} else if (hs.group == G_ALL) {
+		print_hist(&hs.all);
+	} else {
+		for (size_t i = 0; i < hs.n; i++) {
+			if (hs.group == G_THREAD)
+				printf("\ntid = %u %s (pid %u)\n", hs.by[i].tid, hs.by[i].comm,
+				       hs.by[i].pid);
+			else
+				printf("\npid = %u %s\n", hs.by[i].pid, hs.by[i].comm);
+			print_hist(&hs.by[i].h);
+		}
+	}
+	cli__warn_problems(a.path, r);
+	ret = EXIT_OK;
+out:
+	free(hs.by);
+	model__free(m);
+	st_reader__free(r);
+	analyze_args__free(&a);
+	return ret;
+}

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: MIT
+/*
+ * schedtape offcpu / offwake: folded stacks weighted by time off CPU, in the
+ * formats of BCC's offcputime -f and offwaketime -f (flamegraph.pl input).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze/folded.h"
+#include "analyze/model.h"
+#include "analyze_args.h"
+#include "cli.h"
+
+struct offcpu {
+	struct analyze_args *a;
+	struct folded f;
+	bool wake;
+	int err;
+};
+
+static void on_interval(void *ctx, const struct interval *iv)
+{
+	struct offcpu *oc = ctx;
+	struct fold_key k;
+	uint64_t start, end;
+
+	if (iv->state != TS_SLEEPING && iv->state != TS_BLOCKED && iv->state != TS_RUNNABLE)
+		return;
+	if (oc->wake && !iv->woken)
+		return;
+	if (!filter__interval(&oc->a->f, iv, &start, &end) || end == start)
+		return;
+	memset(&k, 0, sizeof(k));
+	memcpy(k.comm, iv->t->comm, sizeof(k.comm));
+	k.kstack = iv->kstack;
+	k.ustack = iv->ustack;
+	if (oc->wake) {
+		static const char *const ctx_names[] = { "", "[hardirq]", "[softirq]", "[nmi]" };
+		/* In IRQ context the "waker" is just whoever was interrupted. */
+		if (iv->waker.ctx)
+			snprintf(k.wcomm, sizeof(k.wcomm), "%s", ctx_names[iv->waker.ctx & 3]);
+		else
+			snprintf(k.wcomm, sizeof(k.wcomm), "%.*s", ST_COMM_LEN,
+				 iv->waker.comm[0] ? iv->waker.comm : "[unknown]");
+		k.wkstack = iv->waker.kstack;
+		k.wustack = iv->waker.ustack;
+	}
+	if (!oc->err)
+		oc->err = folded__add(&oc->f, &k, end - start);
+}
+
+static int run(int argc, char **argv, bool wake)
+{
+	enum { OPT_USER_ONLY = OPT_FIRST_OWN, OPT_KERNEL_ONLY, OPT_NO_TRIM, OPT_DELIM };
+	static const struct option opts[] = {
+		ANALYZE_LONG_OPTS,
+		{ "user-only", no_argument, NULL, OPT_USER_ONLY },
+		{ "kernel-only", no_argument, NULL, OPT_KERNEL_ONLY },
+		{ "no-trim", no_argument, NULL, OPT_NO_TRIM },
+		{ "delimited", no_argument, NULL, OPT_DELIM },
+		{ 0 },
+	};
+	const char *cmd = wake ? "offwake" : "offcpu";
+	struct analyze_args a = { 0 };
+	struct offcpu oc = { .a = &a, .wake = wake };
+	struct fold_opts fo = { .user = true, .kernel = true, .trim = true, .waker = wake };
+	struct symbolizer *sym = NULL;
+	struct fold_line *lines = NULL;
+	long nlines = 0;
+	struct model *m = NULL;
+	struct st_reader *r = NULL;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, ANALYZE_SHORT_OPTS "Ukd", opts, NULL)) != -1) {
+		ret = analyze_args__opt(&a, cmd, c, optarg);
+		if (ret == 1)
+			continue;
+		if (ret)
+			goto out;
+		switch (c) {
+		case OPT_USER_ONLY: case 'U': fo.kernel = false; break;
+		case OPT_KERNEL_ONLY: case 'k': fo.user = false; break;
+		case OPT_NO_TRIM: fo.trim = false; break;
+		case OPT_DELIM: case 'd': fo.delimiter = true; break;
+		default:
+			ret = EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (a.help) {
+		if (wake)
+			printf("usage: %s offwake [OPTIONS] FILE\n"
+			       "Folded off-wake stacks, as BCC offwaketime -f prints them: the\n"
+			       "sleeper's stack, '--', the waker's stack reversed, the waker's name;\n"
+			       "weighted by the microseconds each wakeup ended.\n",
+			       prog_name);
+		else
+			printf("usage: %s offcpu [OPTIONS] FILE\n"
+			       "Folded off-CPU stacks, as BCC offcputime -f prints them:\n"
+			       "comm;user frames;kernel frames microseconds. Default states: sleep,\n"
+			       "block; '--state offcpu' adds run-queue wait after them.\n",
+			       prog_name);
+		printf(ANALYZE_HELP "  -U, --user-only       user frames only\n"
+				    "  -k, --kernel-only     kernel frames only\n"
+				    "  -d, --delimited       '-' between user and kernel frames\n"
+				    "      --no-trim         keep scheduler and tracing frames\n");
+		ret = EXIT_OK;
+		goto out;
+	}
+	if (!fo.user && !fo.kernel) {
+		cli__error(cmd, "--user-only and --kernel-only exclude each other");
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	ret = analyze_args__file(&a, cmd, argc, argv);
+	if (ret)
+		goto out;
+	if (!a.f.states)
+		a.f.states = (1u << TS_SLEEPING) | (1u << TS_BLOCKED);
+	ret = EXIT_FAIL;
+	r = analyze_args__open(&a);
+	if (!r)
+		goto out;
+	int err = model__new(r, on_interval, &oc, &m);
+	if (!err) {
+		filter__resolve(&a.f, model__start(m), model__end(m));
+		err = model__run(m, r);
+	}
+	if (!err)
+		err = oc.err;
+	if (!err)
+		err = symbolizer__new(r, a.symfs, &sym);
+	if (!err) {
+		nlines = folded__lines(&oc.f, r, sym, &fo, &lines);
+		if (nlines < 0)
+			err = (int)nlines;
+	}
+	if (err) {
+		cli__error(a.path, "%s", st_strerror(err));
+		goto out;
+	}
+	for (long i = 0; i < nlines; i++)
+		if (lines[i].ns >= 1000)
+			printf("%s %llu\n", lines[i].stack, (unsigned long long)(lines[i].ns / 1000));
+	cli__warn_problems(a.path, r);
+	ret = EXIT_OK;
+out:
+	if (lines)
+		folded__free_lines(lines, nlines);
+	folded__free(&oc.f);
+	symbolizer__free(sym);
+	model__free(m);
+	st_reader__free(r);
+	analyze_args__free(&a);
+	return ret;
+}
+
+int cmd_offcpu(int argc, char **argv)
+{
+	return run(argc, argv, false);
+}
+
+int cmd_offwake(int argc, char **argv)
+{
+	return run(argc, argv, true);
+}

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: MIT
+/* schedtape timeline: one thread's intervals in order, like perf sched timehist per thread. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze/model.h"
+#include "analyze_args.h"
+#include "cli.h"
+
+static const char *const ctx_names[] = { "", " from hardirq", " from softirq", " from NMI" };
+static const char *const cause_names[] = { "", "woken", "preempted", "new" };
+
+struct timeline {
+	struct analyze_args *a;
+	uint64_t t0;
+	uint64_t count;
+	bool json;
+};
+
+static void on_interval(void *ctx, const struct interval *iv)
+{
+	struct timeline *tl = ctx;
+	uint64_t start, end;
+
+	if (!filter__interval(&tl->a->f, iv, &start, &end))
+		return;
+	uint64_t rel = start - tl->t0;
+	if (tl->json) {
+		printf("%s{\"tid\":%u,\"pid\":%u,\"comm\":", tl->count ? "," : "", iv->t->tid,
+		       iv->t->pid);
+		json__str(stdout, iv->t->comm);
+		printf(",\"start_ns\":%llu,\"duration_ns\":%llu,\"state\":\"%s\",\"cpu\":%u",
+		       (unsigned long long)rel, (unsigned long long)(end - start),
+		       th_state_name(iv->state), iv->cpu);
+		if (iv->state == TS_RUNNABLE && iv->cause)
+			printf(",\"cause\":\"%s\"", cause_names[iv->cause]);
+		if (iv->woken) {
+			printf(",\"waker_tid\":%u,\"waker_pid\":%u,\"waker_comm\":", iv->waker.tid,
+			       iv->waker.pid);
+			json__str(stdout, iv->waker.comm);
+			printf(",\"waker_ctx\":%u", iv->waker.ctx);
+		}
+		printf("}");
+	} else {
+		printf("%12.6f %14.3f  %-8s %3u  ", (double)rel / 1e9, (double)(end - start) / 1e3,
+		       th_state_name(iv->state), iv->cpu);
+		if (iv->woken)
+			printf("woken by %s/%u%s", iv->waker.comm[0] ? iv->waker.comm : "?",
+			       iv->waker.tid, ctx_names[iv->waker.ctx & 3]);
+		else if (iv->state == TS_RUNNABLE && iv->cause)
+			printf("%s", cause_names[iv->cause]);
+		else if ((iv->state == TS_SLEEPING || iv->state == TS_BLOCKED) && iv->off_state)
+			printf("(%c)", iv->off_state);
+		printf("\n");
+	}
+	tl->count++;
+}
+
+int cmd_timeline(int argc, char **argv)
+{
+	static const struct option opts[] = { ANALYZE_LONG_OPTS, { 0 } };
+	struct analyze_args a = { 0 };
+	struct timeline tl = { .a = &a };
+	struct model *m = NULL;
+	struct st_reader *r = NULL;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, ANALYZE_SHORT_OPTS, opts, NULL)) != -1) {
+		ret = analyze_args__opt(&a, "timeline", c, optarg);
+		if (ret == 1)
+			continue;
+		ret = ret ? ret : EXIT_USAGE;
+		goto out;
+	}
+	if (a.help) {
+		printf("usage: %s timeline -t TID [OPTIONS] FILE\n"
+		       "A thread's intervals in order: start (s), duration (us), state, CPU, and\n"
+		       "who woke it, or why it was runnable.\n" ANALYZE_HELP,
+		       prog_name);
+		ret = EXIT_OK;
+		goto out;
+	}
+	ret = analyze_args__file(&a, "timeline", argc, argv);
+	if (ret)
+		goto out;
+	if (!a.f.ntids && !a.f.npids && !a.f.has_comm) {
+		cli__error("timeline", "choose threads with -t TID (or -p, --comm)");
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	ret = EXIT_FAIL;
+	r = analyze_args__open(&a);
+	if (!r)
+		goto out;
+	tl.json = a.json;
+	int err = model__new(r, on_interval, &tl, &m);
+	if (!err) {
+		filter__resolve(&a.f, model__start(m), model__end(m));
+		tl.t0 = model__start(m);
+		if (tl.json)
+			printf("{\"intervals\":[");
+		else
+			printf("%12s %14s  %-8s %3s  %s\n", "TIME(s)", "DURATION(us)", "STATE", "CPU",
+			       "DETAIL");
+		err = model__run(m, r);
+	}
+	if (err) {
+		if (tl.json)
+			printf("]}\n");
+		cli__error(a.path, "%s", st_strerror(err));
+		goto out;
+	}
+	if (tl.json)
+		printf("]}\n");
+	cli__warn_problems(a.path, r);
+	ret = EXIT_OK;
+out:
+	model__free(m);
+	st_reader__free(r);
+	analyze_args__free(&a);
+	return ret;
+}
