@@ -103,6 +103,9 @@ demo: deps
 	@$(MAKE) --no-print-directory schedtape $(WORKLOAD)
 	./schedtape record -f -o $(DEMO_TAPE) -- $(WORKLOAD) all
 	./schedtape info $(DEMO_TAPE)
+	./schedtape states $(DEMO_TAPE)
+	./schedtape hist --state runnable $(DEMO_TAPE)
+	./schedtape offwake --comm '^pong$$' $(DEMO_TAPE)
 
 unit: $(UNIT_BIN)
 	$(UNIT_BIN)

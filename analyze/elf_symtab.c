@@ -193,33 +193,70 @@ out:
 	return t;
 }
 
+bool elf_symtab__to_vaddr(const struct elf_symtab *t, uint64_t off, uint64_t *vaddr)
+{
+	uint64_t base = UINT64_MAX;
+	bool contents = false;
+
+	for (size_t i = 0; i < t->nsegs; i++) {
+		const struct segment *g = &t->segs[i];
+		if (g->vaddr < base)
+			base = g->vaddr;
+		if (!g->filesz)
+			continue;
+		contents = true;
+		if (off >= g->offset && off - g->offset < g->filesz) {
+			*vaddr = off - g->offset + g->vaddr;
+			return true;
+		}
+	}
+	if (contents || base == UINT64_MAX)
+		return false;
+	*vaddr = off + (base & ~0xfffull);
+	return true;
+}
+
+const char *elf_symtab__at(const struct elf_symtab *t, uint64_t vaddr, uint64_t *start,
+			   uint64_t *size)
+{
+	size_t lo = 0, hi = t->nsyms;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->syms[mid].addr <= vaddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return NULL;
+	const struct elf_sym *s = &t->syms[lo - 1];
+	uint64_t sz = s->size ? s->size : 1;
+	if (vaddr - s->addr >= sz)
+		return NULL;
+	*start = s->addr;
+	*size = sz;
+	return s->name;
+}
+
 const char *elf_symtab__lookup(const struct elf_symtab *t, uint64_t off, uint64_t *start,
 			       uint64_t *size)
 {
-	for (size_t i = 0; i < t->nsegs; i++) {
-		const struct segment *g = &t->segs[i];
-		if (off < g->offset || off - g->offset >= g->filesz)
-			continue;
-		uint64_t vaddr = off - g->offset + g->vaddr;
-		size_t lo = 0, hi = t->nsyms;
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			if (t->syms[mid].addr <= vaddr)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (!lo)
-			return NULL;
-		const struct elf_sym *s = &t->syms[lo - 1];
-		uint64_t sz = s->size ? s->size : 1;
-		if (vaddr - s->addr >= sz || s->addr < g->vaddr)
-			return NULL;
-		*start = s->addr - g->vaddr + g->offset;
-		*size = sz;
-		return s->name;
-	}
-	return NULL;
+	uint64_t vaddr, sym_start;
+	const char *name;
+
+	if (!elf_symtab__to_vaddr(t, off, &vaddr))
+		return NULL;
+	name = elf_symtab__at(t, vaddr, &sym_start, size);
+	if (!name || sym_start > vaddr)
+		return NULL;
+	*start = off - (vaddr - sym_start);
+	return name;
+}
+
+bool elf_symtab__has_symbols(const struct elf_symtab *t)
+{
+	return t->nsyms > 0;
 }
 
 void elf_symtab__free(struct elf_symtab *t)

@@ -22,11 +22,22 @@ struct elf_symtab *elf_symtab__open(const char *path, const uint8_t *build_id,
 				    size_t build_id_len, bool need_match);
 
 /*
- * The function covering file offset @off, or NULL; *start and *size give
- * its extent in file offsets.
+ * File offset @off of this binary as a virtual address, by its program
+ * headers. A separate debug file has none with contents: then the usual
+ * layout is assumed (address = offset + base of the first segment).
  */
+bool elf_symtab__to_vaddr(const struct elf_symtab *t, uint64_t off, uint64_t *vaddr);
+
+/* The function covering virtual address @vaddr, or NULL; *start, *size its extent. */
+const char *elf_symtab__at(const struct elf_symtab *t, uint64_t vaddr, uint64_t *start,
+			   uint64_t *size);
+
+/* Both on one file: the function at file offset @off, its extent in file offsets. */
 const char *elf_symtab__lookup(const struct elf_symtab *t, uint64_t off, uint64_t *start,
 			       uint64_t *size);
+
+/* Whether the file has function symbols at all. */
+bool elf_symtab__has_symbols(const struct elf_symtab *t);
 
 void elf_symtab__free(struct elf_symtab *t);
 

@@ -397,24 +397,27 @@ static void on_waking(struct model *m, const struct st_event *e)
 		t->last_seen = e->ts;
 		return;
 	}
+	uint32_t index = t->index;
+	struct waker wk = { .tid = e->wake.waker_tid, .pid = e->wake.waker_pid,
+			    .ctx = e->wake.ctx, .kstack = e->wake.kstack,
+			    .ustack = e->wake.ustack, .cpu = e->cpu };
+	const struct thread *w = NULL;
+	if (modelled(m, e->wake.waker_tid, e->wake.waker_pid))
+		w = thread__get(m, e->wake.waker_tid, e->wake.waker_pid, e->ts);
+	else if (e->wake.waker_tid == 0)
+		memcpy(wk.comm, "swapper", 8);
+	/* Creating the waker may have moved the table: find the wakee again. */
+	t = &m->threads[index];
+	if (w) {
+		wk.thread = w;
+		memcpy(wk.comm, w->comm, sizeof(wk.comm));
+	}
 	struct interval iv = { .cpu = t->cpu, .kstack = t->off_kstack, .ustack = t->off_ustack,
 			       .off_state = t->off_state };
 	sleep__close(m, t, e->ts, &iv);
 	if (t->state == TS_SLEEPING || t->state == TS_BLOCKED) {
 		iv.woken = true;
-		iv.waker = (struct waker){ .tid = e->wake.waker_tid, .pid = e->wake.waker_pid,
-					   .ctx = e->wake.ctx, .kstack = e->wake.kstack,
-					   .ustack = e->wake.ustack, .cpu = e->cpu };
-		if (modelled(m, e->wake.waker_tid, e->wake.waker_pid)) {
-			const struct thread *w =
-				thread__get(m, e->wake.waker_tid, e->wake.waker_pid, e->ts);
-			if (w) {
-				iv.waker.thread = w;
-				memcpy(iv.waker.comm, w->comm, sizeof(iv.waker.comm));
-			}
-		} else if (e->wake.waker_tid == 0) {
-			memcpy(iv.waker.comm, "swapper", 8);
-		}
+		iv.waker = wk;
 	}
 	thread__enter(m, t, e->ts, TS_RUNNABLE, &iv);
 	t->cpu = e->wake.target_cpu;
@@ -429,7 +432,9 @@ static void on_fork(struct model *m, const struct st_event *e)
 	if (m->filtered && is_target(m, e->fork.parent_pid))
 		target__add(m, e->fork.child_pid);
 	uint32_t *slot = slot__get(m, e->fork.parent_tid, false);
-	const struct thread *parent = slot && *slot != NO_THREAD ? &m->threads[*slot] : NULL;
+	char parent_comm[ST_COMM_LEN] = "";
+	if (slot && *slot != NO_THREAD)
+		memcpy(parent_comm, m->threads[*slot].comm, sizeof(parent_comm));
 	/* A fork makes a new thread even if its tid was in use (then it had died unseen). */
 	uint32_t *cs = slot__get(m, e->fork.child_tid, false);
 	if (cs && *cs != NO_THREAD && m->threads[*cs].state != TS_DEAD) {
@@ -441,8 +446,8 @@ static void on_fork(struct model *m, const struct st_event *e)
 	struct thread *t = thread__new(m, e->fork.child_tid, e->fork.child_pid, e->ts, TS_RUNNABLE);
 	if (!t)
 		return;
-	if (parent)
-		memcpy(t->comm, parent->comm, sizeof(t->comm)); /* a child starts with its parent's */
+	if (parent_comm[0])
+		memcpy(t->comm, parent_comm, sizeof(t->comm)); /* a child starts with its parent's */
 	t->cpu = e->cpu;
 	t->cause = RC_NEW;
 }

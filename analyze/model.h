@@ -77,6 +77,7 @@ struct interval {
 
 enum runnable_cause { RC_NONE, RC_WOKEN, RC_PREEMPTED, RC_NEW };
 
+/* Called for each closed interval; iv->t and iv->waker.thread are valid only during the call. */
 typedef void (*interval_fn)(void *ctx, const struct interval *iv);
 
 struct model;

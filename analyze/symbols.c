@@ -11,8 +11,9 @@
 /* What one mapped file offers. */
 struct mapped {
 	bool loaded;
-	struct elf_symtab *tab;
-	const char *base; /* basename of the path, for unnamed frames */
+	struct elf_symtab *bin; /* the binary: its segments translate offsets */
+	struct elf_symtab *dbg; /* a separate debug file: the full symbol table */
+	const char *base;	/* basename of the path, for unnamed frames */
 };
 
 /* Names handed out live in an arena that only grows. */
@@ -83,7 +84,10 @@ static const char *name__keep(struct symbolizer *s, const char *name)
 	return p;
 }
 
-static bool try_file(struct mapped *mp, const struct st_map *m, const char *path, bool need_match);
+static struct elf_symtab *open_build(const struct st_map *m, const char *path, bool need_match)
+{
+	return elf_symtab__open(path, m->build_id, m->build_id_len, need_match);
+}
 
 static void mapped__load(struct symbolizer *s, struct mapped *mp, const struct st_map *m)
 {
@@ -94,34 +98,23 @@ static void mapped__load(struct symbolizer *s, struct mapped *mp, const struct s
 	mp->base = slash ? slash + 1 : m->path;
 	for (unsigned int i = 0; i < m->build_id_len; i++)
 		snprintf(hex + 2 * i, 3, "%02x", m->build_id[i]);
+	/* Debug files, by build-id only. */
 	if (m->build_id_len >= 2) {
-		static const char *const dirs[] = { "/usr/lib/debug/.build-id", NULL };
-		for (const char *const *d = dirs; *d; d++) {
-			snprintf(path, sizeof(path), "%s/%.2s/%s.debug", *d, hex, hex + 2);
-			if (try_file(mp, m, path, true))
-				return;
-		}
-	}
-	if (s->symfs) {
-		snprintf(path, sizeof(path), "%s/%s", s->symfs, m->path);
-		if (try_file(mp, m, path, false))
-			return;
-		if (m->build_id_len >= 2) {
+		snprintf(path, sizeof(path), "/usr/lib/debug/.build-id/%.2s/%s.debug", hex, hex + 2);
+		mp->dbg = open_build(m, path, true);
+		if (!mp->dbg && s->symfs) {
 			snprintf(path, sizeof(path), "%s/.build-id/%.2s/%s.debug", s->symfs, hex,
 				 hex + 2);
-			if (try_file(mp, m, path, true))
-				return;
+			mp->dbg = open_build(m, path, true);
 		}
 	}
-	/* The recorded path, only when it still holds the very same build. */
-	if (m->build_id_len && m->path[0] == '/')
-		try_file(mp, m, m->path, true);
-}
-
-static bool try_file(struct mapped *mp, const struct st_map *m, const char *path, bool need_match)
-{
-	mp->tab = elf_symtab__open(path, m->build_id, m->build_id_len, need_match);
-	return mp->tab != NULL;
+	/* The binary: under --symfs, else at the recorded path if it is the very same build. */
+	if (s->symfs) {
+		snprintf(path, sizeof(path), "%s/%s", s->symfs, m->path);
+		mp->bin = open_build(m, path, false);
+	}
+	if (!mp->bin && m->build_id_len && m->path[0] == '/')
+		mp->bin = open_build(m, m->path, true);
 }
 
 static const char *user_name(struct symbolizer *s, const struct st_frame *f)
@@ -143,10 +136,15 @@ static const char *user_name(struct symbolizer *s, const struct st_frame *f)
 		return "[unknown]";
 	if (!mp->loaded)
 		mapped__load(s, mp, m);
-	uint64_t start, size;
-	const char *name = mp->tab ? elf_symtab__lookup(mp->tab, off, &start, &size) : NULL;
-	if (name)
-		return name;
+	uint64_t vaddr, start, size;
+	const struct elf_symtab *seg = mp->bin ? mp->bin : mp->dbg;
+	const struct elf_symtab *names =
+		mp->dbg && elf_symtab__has_symbols(mp->dbg) ? mp->dbg : mp->bin;
+	if (seg && names && elf_symtab__to_vaddr(seg, off, &vaddr)) {
+		const char *name = elf_symtab__at(names, vaddr, &start, &size);
+		if (name)
+			return name;
+	}
 	snprintf(buf, sizeof(buf), "%s+0x%llx", mp->base, (unsigned long long)f->addr);
 	return name__keep(s, buf);
 }
@@ -191,8 +189,10 @@ void symbolizer__free(struct symbolizer *s)
 {
 	if (!s)
 		return;
-	for (uint32_t i = 0; s->maps && i <= s->max_map; i++)
-		elf_symtab__free(s->maps[i].tab);
+	for (uint32_t i = 0; s->maps && i <= s->max_map; i++) {
+		elf_symtab__free(s->maps[i].bin);
+		elf_symtab__free(s->maps[i].dbg);
+	}
 	free(s->maps);
 	while (s->names) {
 		struct name_block *b = s->names;

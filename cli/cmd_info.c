@@ -265,20 +265,36 @@ static void print_json(const char *path, struct st_reader *r, const struct total
 	printf("]}\n");
 }
 
+static void print_maps(struct st_reader *r)
+{
+	printf("%6s %7s %-40s %s\n", "MAP", "PID", "BUILD-ID", "PATH");
+	for (size_t i = 0; i < st_reader__nmaps(r); i++) {
+		const struct st_map *m = st_reader__map_at(r, i);
+		char hex[2 * ST_MAX_BUILD_ID + 1] = "-";
+		for (unsigned int k = 0; k < m->build_id_len; k++)
+			snprintf(hex + 2 * k, 3, "%02x", m->build_id[k]);
+		printf("%6u %7u %-40s %s\n", m->id, m->pid, hex, m->path);
+	}
+}
+
 int cmd_info(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "strict", no_argument, NULL, 's' },
+		{ "maps", no_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	bool json = false;
+	bool json = false, maps = false;
 	unsigned int flags = 0;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "jsh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jsmh", opts, NULL)) != -1) {
 		switch (c) {
+		case 'm':
+			maps = true;
+			break;
 		case 'j':
 			json = true;
 			break;
@@ -286,8 +302,9 @@ int cmd_info(int argc, char **argv)
 			flags |= ST_READ_STRICT;
 			break;
 		case 'h':
-			printf("usage: %s info [--json] [--strict] FILE\n"
+			printf("usage: %s info [--json] [--maps] [--strict] FILE\n"
 			       "  --json     one JSON object\n"
+			       "  --maps     the mapped files user frames refer to, with build-ids\n"
 			       "  --strict   fail on the first problem instead of skipping it\n",
 			       prog_name);
 			return EXIT_OK;
@@ -307,6 +324,8 @@ int cmd_info(int argc, char **argv)
 	int err = totals__collect(r, &t);
 	if (err) {
 		cli__error(path, "%s", st_strerror(err));
+	} else if (maps) {
+		print_maps(r);
 	} else if (json) {
 		print_json(path, r, &t);
 	} else {

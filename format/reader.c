@@ -647,19 +647,23 @@ static void *search(const void *key, const void *base, size_t n, size_t size,
 
 static int load_tables(struct st_reader *r)
 {
+	bool have_span = false;
 	int err;
 
 	for (size_t i = 0; i < r->nchunks; i++) {
 		const struct st_chunk_info *c = &r->chunks[i];
 
 		if (c->type == ST_CHUNK_EVENTS) {
-			if (!r->info.first_ts || c->first_ts < r->info.first_ts)
+			r->info.raw_bytes += c->raw_size;
+			if (!c->count)
+				continue; /* no events, no time span */
+			if (!have_span || c->first_ts < r->info.first_ts)
 				r->info.first_ts = c->first_ts;
-			if (c->last_ts > r->info.last_ts)
+			if (!have_span || c->last_ts > r->info.last_ts)
 				r->info.last_ts = c->last_ts;
+			have_span = true;
 			if (c->cpu + 1 > r->info.ncpus_seen)
 				r->info.ncpus_seen = c->cpu + 1;
-			r->info.raw_bytes += c->raw_size;
 			continue;
 		}
 		if (c->type < 1 || c->type > ST_CHUNK_TYPE_MAX)

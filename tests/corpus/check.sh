@@ -6,13 +6,17 @@ cd "$(dirname "$0")/../.." || exit 1
 ST=./schedtape
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-CMDS="info dump"
+CMDS="info dump states hist offcpu offwake"
 
 for f in tests/corpus/good/*.tape; do
 	n=corpus/good/$(basename "$f" .tape)
 	$ST info "$f" >/dev/null 2>"$out"
 	st=$?
-	if [ $st = 0 ] && [ ! -s "$out" ]; then echo "PASS $n"; else echo "FAIL $n: exit $st: $(cat "$out")"; fi
+	for c in states offcpu offwake hist "timeline -t 1"; do
+		# shellcheck disable=SC2086
+		$ST $c "$f" >/dev/null 2>>"$out" || st="$st/$c"
+	done
+	if [ "$st" = 0 ] && [ ! -s "$out" ]; then echo "PASS $n"; else echo "FAIL $n: exit $st: $(cat "$out")"; fi
 done
 for f in tests/corpus/bad/*.tape; do
 	n=corpus/bad/$(basename "$f" .tape)
@@ -30,8 +34,9 @@ for f in tests/corpus/bad/*.tape; do
 		continue
 	fi
 	crashed=""
-	for c in $CMDS; do
-		$ST "$c" "$f" >/dev/null 2>&1
+	for c in $CMDS "timeline -t 1"; do
+		# shellcheck disable=SC2086
+		$ST $c "$f" >/dev/null 2>&1
 		[ $? -ge 128 ] && crashed="$crashed $c"
 	done
 	if [ -n "$crashed" ]; then echo "FAIL $n: crashed:$crashed"; else echo "PASS $n"; fi
