@@ -126,7 +126,11 @@ int model__new(const struct st_reader *r, interval_fn fn, void *ctx, struct mode
 		if (s && s < m->start)
 			m->start = s;
 	}
+	/* ...and ends when recording stopped, if the file says; else at its last event. */
+	uint64_t end_ts;
 	m->end = fi->last_ts;
+	if (st_reader__stat(r, "end_ts", &end_ts) && end_ts > m->end && end_ts - m->end < 3600e9)
+		m->end = end_ts;
 	*out = m;
 	return 0;
 }

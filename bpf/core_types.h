@@ -20,7 +20,22 @@ struct thread_info {
 	unsigned int cpu; /* CONFIG_THREAD_INFO_IN_TASK kernels since 5.16 */
 } __attribute__((preserve_access_index));
 
+struct kernfs_node {
+	__u64 id;
+} __attribute__((preserve_access_index));
+
+struct cgroup {
+	int level;
+	struct kernfs_node *kn;
+	struct cgroup *ancestors[]; /* since 6.1: ancestors[level] is itself */
+} __attribute__((preserve_access_index));
+
+struct css_set {
+	struct cgroup *dfl_cgrp;
+} __attribute__((preserve_access_index));
+
 struct task_struct {
+	struct css_set *cgroups;
 	struct thread_info thread_info;
 	unsigned int __state; /* since 5.14 */
 	unsigned int flags;

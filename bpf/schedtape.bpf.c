@@ -31,6 +31,9 @@ const volatile bool filter_targets = false;
 const volatile __u32 kstack_max_bytes = STB_MAX_FRAMES * 8;
 const volatile __u32 ustack_max_bytes = STB_MAX_FRAMES * 8;
 const volatile bool stacks_on_preempt = false;
+/* --cgroup: the cgroup v2 id and depth whose subtree is traced (0: no such filter). */
+const volatile __u64 target_cgroup_id = 0;
+const volatile int target_cgroup_level = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
@@ -70,9 +73,30 @@ static __always_inline void count(__u32 which)
 		*v += 1;
 }
 
-static __always_inline bool is_target(__u32 tgid)
+static __always_inline bool in_target_cgroup(struct task_struct *t)
 {
-	return !filter_targets || bpf_map_lookup_elem(&targets, &tgid);
+	struct cgroup *cg = BPF_CORE_READ(t, cgroups, dfl_cgrp), *anc = cg;
+
+	if (!cg)
+		return false;
+	if (bpf_core_field_exists(cg->ancestors)) {
+		int level = BPF_CORE_READ(cg, level);
+		if (level < target_cgroup_level || target_cgroup_level < 0 ||
+		    target_cgroup_level > 255)
+			return false;
+		bpf_probe_read_kernel(&anc, sizeof(anc), &cg->ancestors[target_cgroup_level]);
+	}
+	return anc && BPF_CORE_READ(anc, kn, id) == target_cgroup_id;
+}
+
+/* Whether task @t (of process @tgid) is followed: a target process or in the target cgroup. */
+static __always_inline bool is_target(struct task_struct *t, __u32 tgid)
+{
+	if (!filter_targets)
+		return true;
+	if (bpf_map_lookup_elem(&targets, &tgid))
+		return true;
+	return target_cgroup_id && in_target_cgroup(t);
 }
 
 static __always_inline __u32 task_state(struct task_struct *t)
@@ -155,7 +179,8 @@ static __always_inline int on_switch(void *ctx, bool preempt, struct task_struct
 
 	if (prev_tgid == self_tgid && next_tgid == self_tgid)
 		return 0;
-	if (!is_target(prev_tgid) && !is_target(next_tgid))
+	bool prev_target = is_target(prev, prev_tgid);
+	if (!prev_target && !is_target(next, next_tgid))
 		return 0;
 	s = sample__get(STB_SWITCH);
 	if (!s)
@@ -172,7 +197,7 @@ static __always_inline int on_switch(void *ctx, bool preempt, struct task_struct
 
 	bool sleeping = !preempt && (s->e.state & (TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE));
 	bool stacks = s->e.tid_a != 0 && prev_tgid != self_tgid &&
-		      (sleeping || stacks_on_preempt) && is_target(prev_tgid);
+		      (sleeping || stacks_on_preempt) && prev_target;
 	bool kthread = BPF_CORE_READ(prev, flags) & PF_KTHREAD;
 	sample__send_with_stacks(ctx, s, stacks, stacks && !kthread);
 	return 0;
@@ -185,7 +210,7 @@ static __always_inline int on_waking(void *ctx, struct task_struct *p, __u8 type
 	struct stb_sample *s;
 
 	/* The recorder's own wakeups would feed back into the recorder. */
-	if (wakee_tgid == self_tgid || !is_target(wakee_tgid))
+	if (wakee_tgid == self_tgid || !is_target(p, wakee_tgid))
 		return 0;
 	s = sample__get(type);
 	if (!s)
@@ -224,7 +249,7 @@ static __always_inline int on_fork(void *ctx, struct task_struct *parent, struct
 	if (child_tgid == self_tgid)
 		return 0;
 	if (filter_targets) {
-		if (!is_target(parent_tgid))
+		if (!is_target(parent, parent_tgid))
 			return 0;
 		__u8 one = 1;
 		if (child_tgid != parent_tgid &&
@@ -250,7 +275,7 @@ static __always_inline int on_task(void *ctx, __u8 type, struct task_struct *p, 
 	__u32 tgid = BPF_CORE_READ(p, tgid);
 	struct stb_sample *s;
 
-	if (tgid == self_tgid || !is_target(tgid))
+	if (tgid == self_tgid || !is_target(p, tgid))
 		return 0;
 	s = sample__get(type);
 	if (!s)

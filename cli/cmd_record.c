@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "record/cgroup.h"
 #include "record/session.h"
 
 static volatile sig_atomic_t stop_signals;
@@ -42,6 +43,7 @@ struct record_args {
 	bool no_stacks, no_user_stacks, preempt_stacks, embed_symbols;
 	int level;
 	const char *btf;
+	const char *cgroup;
 	uint32_t pids[64];
 	int npids;
 	char **command;
@@ -52,11 +54,13 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: %s record [OPTIONS] [-o FILE] [-- COMMAND [ARGS...]]\n"
 		"Record scheduler events system-wide, of some processes, or of a command.\n\n"
-		"  -o, --output FILE     trace file (default schedtape.tape; '-' for stdout)\n"
+		"  -o, --output FILE     trace file (default schedtape.tape; '-' for stdout,\n"
+		"                        and then COMMAND's stdout goes to stderr)\n"
 		"  -f, --force           overwrite an existing file\n"
 		"  -d, --duration SECS   stop after SECS seconds\n"
 		"  -p, --pid PID[,PID]   only these processes (and their new children)\n"
 		"  -a, --all             with COMMAND: record system-wide, not just the command\n"
+		"  -G, --cgroup PATH     only tasks in this cgroup v2 directory and below\n"
 		"  -b, --buffer-size SZ  perf buffer per CPU, e.g. 8M (default 8M)\n"
 		"      --no-stacks       no stacks at all\n"
 		"      --no-user-stacks  kernel stacks only\n"
@@ -114,7 +118,8 @@ static int parse_pids(struct record_args *a, const char *s)
 
 static int parse_args(int argc, char **argv, struct record_args *a)
 {
-	enum { OPT_NO_STACKS = 256, OPT_NO_USTACKS, OPT_MAX_STACK, OPT_PREEMPT, OPT_BTF, OPT_SYMBOLS };
+	enum { OPT_NO_STACKS = 256, OPT_NO_USTACKS, OPT_MAX_STACK, OPT_PREEMPT, OPT_BTF, OPT_SYMBOLS,
+	       OPT_CGROUP };
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'f' },
@@ -129,6 +134,7 @@ static int parse_args(int argc, char **argv, struct record_args *a)
 		{ "level", required_argument, NULL, 'z' },
 		{ "btf", required_argument, NULL, OPT_BTF },
 		{ "symbols", required_argument, NULL, OPT_SYMBOLS },
+		{ "cgroup", required_argument, NULL, OPT_CGROUP },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -141,7 +147,7 @@ static int parse_args(int argc, char **argv, struct record_args *a)
 	a->max_stack = 127;
 	a->level = 3;
 	/* '+': stop at the first non-option, the command. */
-	while ((c = getopt_long(argc, argv, "+o:fd:p:ab:z:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+o:fd:p:aG:b:z:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': a->output = optarg; break;
 		case 'f': a->force = true; break;
@@ -178,6 +184,7 @@ static int parse_args(int argc, char **argv, struct record_args *a)
 		case OPT_NO_USTACKS: a->no_user_stacks = true; break;
 		case OPT_PREEMPT: a->preempt_stacks = true; break;
 		case OPT_BTF: a->btf = optarg; break;
+		case OPT_CGROUP: case 'G': a->cgroup = optarg; break;
 		case OPT_SYMBOLS:
 			if (strcmp(optarg, "embed") && strcmp(optarg, "none")) {
 				cli__error("record", "--symbols: '%s' is not 'embed' or 'none'", optarg);
@@ -201,8 +208,8 @@ static int parse_args(int argc, char **argv, struct record_args *a)
 	}
 	if (optind < argc)
 		a->command = argv + optind;
-	if (a->command && a->npids) {
-		cli__error("record", "give either --pid or a command, not both");
+	if (!!a->command + !!a->npids + !!a->cgroup > 1) {
+		cli__error("record", "give one of --pid, --cgroup or a command");
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -237,8 +244,11 @@ static int open_output(const struct record_args *a)
 	return fd;
 }
 
-/* Fork the command, held until recording starts. Returns its pid, or -1. */
-static pid_t spawn_held(char **command, int *go_fd)
+/*
+ * Fork the command, held until recording starts. Returns its pid, or -1.
+ * With @stdout_is_trace its output goes to stderr, not into the trace.
+ */
+static pid_t spawn_held(char **command, int *go_fd, bool stdout_is_trace)
 {
 	int p[2];
 
@@ -255,6 +265,8 @@ static pid_t spawn_held(char **command, int *go_fd)
 		signal(SIGPIPE, SIG_DFL);
 		if (read(p[0], &b, 1) != 1)
 			_exit(127); /* the recorder gave up */
+		if (stdout_is_trace && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+			_exit(127);
 		execvp(command[0], command);
 		fprintf(stderr, "%s: %s: %s\n", prog_name, command[0], strerror(errno));
 		_exit(127);
@@ -333,9 +345,19 @@ int cmd_record(int argc, char **argv)
 
 	if (ret)
 		return ret < 0 ? EXIT_OK : ret;
+	struct cgroup_target cg = { 0 };
+	if (a.cgroup) {
+		int cerr = cgroup__resolve(a.cgroup, &cg);
+		if (cerr) {
+			cli__error(a.cgroup, "%s", cerr == -ENOTDIR ? "not a cgroup v2 directory"
+								   : strerror(-cerr));
+			return EXIT_USAGE;
+		}
+	}
 	out_fd = open_output(&a);
 	if (out_fd < 0)
 		return EXIT_FAIL;
+	bool started = false;
 
 	char *cmdline = join_args(argc, argv), opts[256];
 	snprintf(opts, sizeof(opts), "buffer_size=%zu max_stack=%d user_stacks=%d stacks=%d "
@@ -348,10 +370,14 @@ int cmd_record(int argc, char **argv)
 		snprintf(target, sizeof(target), "command");
 	else if (a.npids)
 		snprintf(target, sizeof(target), "pid %u%s", a.pids[0], a.npids > 1 ? " ..." : "");
+	else if (a.cgroup)
+		snprintf(target, sizeof(target), "cgroup %.280s", a.cgroup);
 	else
 		snprintf(target, sizeof(target), "system");
 	/* Filled in once the command's pid is known. */
-	char target_pids[64 * 12] = "";
+	char target_pids[ST_MAX_STR] = "";
+	if (a.cgroup)
+		cgroup__pids(a.cgroup, target_pids, sizeof(target_pids)); /* children join by fork */
 	const char *meta[] = { "recorder", "schedtape " SCHEDTAPE_VERSION, "host", u.nodename,
 			       "kernel", u.release, "machine", u.machine, "cmdline",
 			       cmdline ? cmdline : "", "options", opts, "target", target,
@@ -363,7 +389,9 @@ int cmd_record(int argc, char **argv)
 		.kstack_frames = a.no_stacks ? 0 : (unsigned int)a.max_stack,
 		.ustack_frames = a.no_stacks || a.no_user_stacks ? 0 : (unsigned int)a.max_stack,
 		.preempt_stacks = a.preempt_stacks,
-		.filter = a.npids > 0 || (a.command && !a.all),
+		.filter = a.npids > 0 || a.cgroup || (a.command && !a.all),
+		.cgroup_id = cg.id,
+		.cgroup_level = cg.level,
 		.zstd_level = a.level,
 		.chunk_bytes = 1u << 20,
 		.flush_ms = 500,
@@ -379,7 +407,7 @@ int cmd_record(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	if (a.command) {
-		child = spawn_held(a.command, &go_fd);
+		child = spawn_held(a.command, &go_fd, out_fd == STDOUT_FILENO);
 		if (child < 0) {
 			cli__error("record", "cannot start %s: %s", a.command[0], strerror(errno));
 			ret = EXIT_FAIL;
@@ -407,9 +435,10 @@ int cmd_record(int argc, char **argv)
 		ret = EXIT_FAIL;
 		goto out;
 	}
+	started = true;
 	fprintf(stderr, "%s: recording %s on %d CPUs to %s; press Ctrl-C to stop\n", prog_name,
 		a.command ? (a.all ? "system-wide while running the command" : "the command")
-		: a.npids ? "the given processes" : "system-wide",
+		: a.npids ? "the given processes" : a.cgroup ? "the cgroup" : "system-wide",
 		(int)sysconf(_SC_NPROCESSORS_CONF), a.output);
 	if (go_fd >= 0) {
 		if (write(go_fd, "g", 1) != 1)
@@ -483,6 +512,9 @@ out:
 		cli__error(a.output, "%s", strerror(errno));
 		ret = EXIT_FAIL;
 	}
+	/* Nothing was recorded: leave no file behind. */
+	if (!started && out_fd != STDOUT_FILENO)
+		unlink(a.output);
 	free(cmdline);
 	return ret;
 }

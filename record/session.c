@@ -51,7 +51,7 @@ struct session {
 	/* Tables waiting to be written before the next events chunk. */
 	struct st_chunk maps, ksym_chunk, usym_chunk, stack_chunk, tasks;
 
-	uint64_t start_ts, last_flush_ns;
+	uint64_t start_ts, end_ts, last_flush_ns;
 	int err; /* first fatal error, from the writer */
 	struct session_stats st;
 	struct st_frame frames[STB_MAX_FRAMES];
@@ -459,6 +459,8 @@ static int skel__load(struct session *s, bool raw, char *why, size_t why_len)
 	ro->kstack_max_bytes = s->o.kstack_frames * 8;
 	ro->ustack_max_bytes = s->o.ustack_frames * 8;
 	ro->stacks_on_preempt = s->o.preempt_stacks;
+	ro->target_cgroup_id = s->o.cgroup_id;
+	ro->target_cgroup_level = s->o.cgroup_level;
 	err = schedtape__load(s->skel);
 	if (err) {
 		snprintf(why, why_len, "cannot load the BPF programs: %s%s", strerror(-err),
@@ -649,6 +651,7 @@ static void stats__write(struct session *s)
 	struct st_chunk c;
 
 	st_chunk__init(&c, ST_CHUNK_STATS, ST_CPU_NONE);
+	st_chunk__add_stat(&c, "end_ts", s->end_ts);
 	st_chunk__add_stat(&c, "events", s->st.events);
 	for (int t = 1; t < 8; t++)
 		st_chunk__add_stat(&c, type_keys[t], s->st.by_type[t]);
@@ -706,6 +709,7 @@ int session__stop(struct session *s, bool finalize)
 		schedtape__detach(s->skel);
 		s->attached = false;
 	}
+	s->end_ts = now_ns();
 	if (finalize && s->pb) {
 		perf_buffer__consume(s->pb);
 		uint64_t end = now_ns();

@@ -19,6 +19,8 @@ struct session_opts {
 	unsigned int ustack_frames; /* 0: no user stacks */
 	bool preempt_stacks;	   /* stacks on preemption too */
 	bool filter;		   /* only the target processes (and their children) */
+	uint64_t cgroup_id;	   /* and tasks in this cgroup v2 subtree (0: none) */
+	int cgroup_level;
 	int zstd_level;
 	size_t chunk_bytes;	   /* raw size at which a CPU's chunk is written */
 	unsigned int flush_ms;	   /* no data waits longer than this in user space */

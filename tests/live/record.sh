@@ -14,7 +14,7 @@ check() { if [ "$2" = 0 ]; then pass "$1"; else fail "$1" "$3"; fi; }
 
 TESTS="record_workload file_mode info_finalized sleeper_stacks pong_waker no_recorder_events \
 embedded_symbols tiny_buffer_losses sigkill_readable sigint_finalized refuses_overwrite refuses_symlink \
-no_programs_left"
+pid_filter stdout_pipe cgroup_filter no_caps_error no_programs_left"
 
 skip_all() {
 	echo "live tests SKIPPED: $1" >&2
@@ -146,6 +146,56 @@ $ST record -q -f -d 0.2 -o "$T/link.tape" 2>"$T/ln.err"
 st=$?
 check refuses_symlink "$([ $st != 0 ] && [ ! -e "$T/victim" ]; echo $?)" \
 	"exit $st: $(cat "$T/ln.err")"
+
+# 6. -p follows one process (and only it, beside what ran next to it).
+$W sleeper >"$T/p.out" &
+wl=$!
+sleep 0.2
+$ST record -q -p $wl -d 0.6 -o "$T/p.tape" 2>/dev/null
+wait $wl
+programs_left || left_ok=1
+$ST dump "$T/p.tape" >"$T/p.txt"
+others=$(grep -E 'waking' "$T/p.txt" | grep -cvE "wakes $wl/")
+mine=$(grep -cE "wakes $wl/" "$T/p.txt")
+check pid_filter "$([ "$mine" -ge 10 ] && [ "$others" = 0 ]; echo $?)" \
+	"$mine wakeups of $wl, $others of others"
+
+# 7. -o - streams into a pipe that another schedtape reads.
+$ST record -q -o - -- $W sleeper 2>/dev/null | $ST info --json - >"$T/pipe.json" 2>"$T/pipe.err"
+check stdout_pipe "$(grep -q '"finalized":true' "$T/pipe.json"; echo $?)" \
+	"$(cat "$T/pipe.err") $(head -c 300 "$T/pipe.json")"
+
+# 8. --cgroup follows what runs in a cgroup v2 directory.
+CG=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+if [ -n "$CG" ] && mkdir "$CG/schedtape-test-$$" 2>/dev/null; then
+	CG="$CG/schedtape-test-$$"
+	sh -c "echo \$\$ > $CG/cgroup.procs; exec $W sleeper" >"$T/cg.out" &
+	wl=$!
+	sleep 0.2
+	$ST record -q -G "$CG" -d 0.6 -o "$T/cg.tape" 2>/dev/null
+	wait $wl
+	programs_left || left_ok=1
+	rmdir "$CG"
+	$ST dump "$T/cg.tape" >"$T/cg.txt"
+	others=$(grep -E 'waking' "$T/cg.txt" | grep -cvE "wakes $wl/")
+	mine=$(grep -cE "wakes $wl/" "$T/cg.txt")
+	check cgroup_filter "$([ "$mine" -ge 10 ] && [ "$others" = 0 ]; echo $?)" \
+		"$mine wakeups of $wl, $others of others"
+else
+	echo "SKIP live/cgroup_filter: no writable cgroup v2 hierarchy here"
+fi
+
+# 9. Without the capabilities: one clear line, non-zero, no file left.
+if command -v setpriv >/dev/null; then
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all \
+		$ST record -d 0.5 -o /tmp/schedtape-nocaps-$$.tape >"$T/nc.out" 2>"$T/nc.err"
+	st=$?
+	check no_caps_error "$([ $st != 0 ] && [ "$(wc -l <"$T/nc.err")" = 1 ] &&
+		grep -q 'CAP_BPF' "$T/nc.err" && [ ! -e /tmp/schedtape-nocaps-$$.tape ]; echo $?)" \
+		"exit $st: $(cat "$T/nc.err")"
+else
+	echo "SKIP live/no_caps_error: setpriv not installed"
+fi
 
 programs_left || left_ok=1
 check no_programs_left $left_ok "schedtape BPF programs still loaded: $(bpftool prog list | grep -E 'name (btf|raw)_')"
