@@ -4,6 +4,7 @@
 # otherwise the analyzer alone is built (format/ + analyze/ need zstd, libelf).
 
 OUT      ?= build
+BIN      ?= schedtape
 CC       ?= cc
 CLANG    ?= clang
 BPFTOOL  ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
@@ -43,16 +44,16 @@ BPF_SKEL := $(OUT)/schedtape.skel.h
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all deps test unit live fuzz clean demo format-check
+.PHONY: all deps test unit live fuzz clean demo format-check sanitize
 
 WORKLOAD := $(OUT)/samples/workload
 
-all: schedtape $(WORKLOAD)
+all: $(BIN) $(WORKLOAD)
 ifneq ($(HAVE_LIBBPF),1)
 	@echo "note: libbpf, clang or bpftool missing: built the analyzer only (no 'record'); 'make deps' installs them"
 endif
 
-schedtape: $(CLI_OBJS) $(LIB_OBJS)
+$(BIN): $(CLI_OBJS) $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -130,7 +131,16 @@ fuzz: $(FUZZ_TARGETS)
 format-check:
 	@clang-format --dry-run --Werror $(FORMAT_SRCS) format/*.h
 
+# Unit tests, corpus and analyzer commands under ASan+UBSan (leaks included).
+SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+sanitize:
+	@$(MAKE) --no-print-directory OUT=build-san BIN=build-san/schedtape CC=clang \
+		CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" \
+		build-san/schedtape build-san/tests/unit_tests
+	build-san/tests/unit_tests
+	ST=build-san/schedtape sh tests/corpus/check.sh
+
 clean:
-	rm -rf $(OUT) schedtape
+	rm -rf $(OUT) build-san build-asan schedtape
 
 -include $(shell find $(OUT) -name '*.d' 2>/dev/null)

@@ -56,6 +56,7 @@ struct session {
 	struct session_stats st;
 	struct st_frame frames[STB_MAX_FRAMES];
 	uint64_t key[1 + 2 * STB_MAX_FRAMES];
+	uint64_t raw_frames[2 * STB_MAX_FRAMES]; /* aligned copy of a sample's frames */
 };
 
 static uint64_t now_ns(void)
@@ -292,13 +293,15 @@ static void sample__handle(struct session *s, int cpu, const uint8_t *data, uint
 		return;
 	}
 	memcpy(&e, data, sizeof(e));
-	frames = (const uint64_t *)(data + sizeof(e)); /* perf pads samples to 8 bytes */
 	if (e.kstack_bytes % 8 || e.ustack_bytes % 8 ||
 	    (uint32_t)e.kstack_bytes + e.ustack_bytes > size - sizeof(e) ||
 	    e.kstack_bytes > STB_MAX_FRAMES * 8 || e.ustack_bytes > STB_MAX_FRAMES * 8) {
 		s->st.lost_decode++;
 		return;
 	}
+	/* Raw sample data follows a 4-byte size in the perf record: only 4-byte aligned. */
+	memcpy(s->raw_frames, data + sizeof(e), (size_t)e.kstack_bytes + e.ustack_bytes);
+	frames = s->raw_frames;
 	if (e.type >= STB_FORK) {
 		if (size < sizeof(e) + sizeof(task)) {
 			s->st.lost_decode++;

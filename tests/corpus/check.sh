@@ -3,7 +3,7 @@
 # (NAME.expect: exit status of `schedtape info`, then text its stderr holds),
 # and no command may crash on any of them.
 cd "$(dirname "$0")/../.." || exit 1
-ST=./schedtape
+ST=${ST:-./schedtape}
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 CMDS="info dump states hist offcpu offwake"

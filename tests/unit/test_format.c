@@ -441,6 +441,7 @@ TEST(unknown_chunk_and_record_types_skipped)
 	st_chunk__init(&c, 200, ST_CPU_NONE);
 	st_chunk__add_kv(&c, "future", "x");
 	synth__put(w, &c);
+	st_chunk__free(&c);
 	/* An unknown record type inside a known chunk: hand-built raw payload. */
 	st_chunk__init(&c, ST_CHUNK_EVENTS, 0);
 	struct st_event e = ev_switch(10, 0, 1, 'R', 2);
