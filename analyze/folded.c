@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chains.h"
 #include "folded.h"
 
 int folded__add(struct folded *f, const struct fold_key *key, uint64_t ns)
@@ -23,7 +24,7 @@ struct sb {
 	bool failed;
 };
 
-static void sb__add(struct sb *b, const char *s)
+static void sb__put(struct sb *b, const char *s, bool sanitize)
 {
 	size_t n = strlen(s);
 
@@ -41,19 +42,20 @@ static void sb__add(struct sb *b, const char *s)
 	}
 	/* ';' separates frames: a name must not hold one. */
 	for (size_t i = 0; i < n; i++)
-		b->s[b->len++] = s[i] == ';' ? ':' : s[i];
+		b->s[b->len++] = sanitize && s[i] == ';' ? ':' : s[i];
 	b->s[b->len] = 0;
+}
+
+/* A frame name: its ';' become ':'. */
+static void sb__add(struct sb *b, const char *s)
+{
+	sb__put(b, s, true);
 }
 
 static void sb__frame(struct sb *b, const char *s)
 {
-	if (b->len) {
-		sb__add(b, "");
-		if (!b->failed) {
-			b->s[b->len++] = ';';
-			b->s[b->len] = 0;
-		}
-	}
+	if (b->len)
+		sb__put(b, ";", false);
 	sb__add(b, s);
 }
 
@@ -79,8 +81,13 @@ static bool trimmed(const char *name)
  * Append stack @id: outermost first (@inner_first false), or innermost first.
  * With trimming, the innermost glue frames are dropped.
  */
+/*
+ * @irq: the stack is an interrupt's; stop at its entry frame, below which is
+ * only whatever the interrupt happened to interrupt.
+ */
 static void stack__append(struct sb *b, const struct st_reader *r, struct symbolizer *sym,
-			  uint32_t id, bool kernel, bool inner_first, bool trim)
+			  uint32_t id, bool kernel, bool inner_first, bool trim, const char *mark,
+			  bool irq)
 {
 	const struct st_stack *s;
 	unsigned int first = 0;
@@ -101,7 +108,12 @@ static void stack__append(struct sb *b, const struct st_reader *r, struct symbol
 			first++;
 	for (unsigned int k = first; k < s->nframes; k++) {
 		unsigned int i = inner_first ? k : s->nframes - 1 - (k - first);
-		sb__frame(b, symbolizer__name(sym, s->kind, &s->frames[i]));
+		const char *name = symbolizer__name(sym, s->kind, &s->frames[i]);
+		sb__frame(b, name);
+		if (mark)
+			sb__put(b, mark, false);
+		if (irq && inner_first && !strncmp(name, "asm_", 4))
+			break;
 	}
 }
 
@@ -130,22 +142,26 @@ long folded__lines(struct folded *f, const struct st_reader *r, struct symbolize
 		struct sb b = { 0 };
 		bool both = o->user && o->kernel;
 
+		const char *kmark = o->annotate ? "_[k]" : NULL, *wmark = o->annotate ? "_[w]" : NULL;
 		sb__frame(&b, k->comm);
 		if (o->user)
-			stack__append(&b, r, sym, k->ustack, false, false, false);
+			stack__append(&b, r, sym, k->ustack, false, false, false, NULL, false);
 		if (o->delimiter && both && k->ustack && k->kstack)
 			sb__frame(&b, "-");
 		if (o->kernel)
-			stack__append(&b, r, sym, k->kstack, true, false, o->trim);
+			stack__append(&b, r, sym, k->kstack, true, false, o->trim, kmark, false);
 		if (o->waker) {
 			sb__frame(&b, "--");
 			if (o->kernel)
-				stack__append(&b, r, sym, k->wkstack, true, true, o->trim);
+				stack__append(&b, r, sym, k->wkstack, true, true, o->trim, wmark,
+					      k->wcomm[0] == '[');
 			if (o->delimiter && both && k->wustack && k->wkstack)
 				sb__frame(&b, "-");
 			if (o->user)
-				stack__append(&b, r, sym, k->wustack, false, true, false);
+				stack__append(&b, r, sym, k->wustack, false, true, false, wmark, false);
 			sb__frame(&b, k->wcomm);
+			if (wmark)
+				sb__put(&b, wmark, false);
 		}
 		if (b.failed) {
 			free(b.s);
@@ -172,4 +188,103 @@ void folded__free_lines(struct fold_line *lines, long n)
 void folded__free(struct folded *f)
 {
 	htab__free(&f->sums);
+}
+
+char *folded__stack_text(const struct st_reader *r, struct symbolizer *sym, uint32_t id,
+			 bool inner_first, const char *sep, unsigned int max_frames)
+{
+	const struct st_stack *s = st_reader__stack(r, id);
+	struct sb b = { 0 };
+	unsigned int first = 0, shown = 0;
+
+	if (id == ST_STACK_NONE)
+		sb__add(&b, "[no stack]");
+	else if (id == ST_STACK_LOST)
+		sb__add(&b, "[stack not captured]");
+	else if (!s)
+		sb__add(&b, "[unknown stack]");
+	if (!s) {
+		if (b.failed)
+			free(b.s);
+		return b.failed ? NULL : b.s;
+	}
+	if (s->kind == ST_STACK_KERNEL)
+		while (first < s->nframes && trimmed(symbolizer__name(sym, s->kind, &s->frames[first])))
+			first++;
+	sb__add(&b, "");
+	for (unsigned int k = first; k < s->nframes && (!max_frames || shown < max_frames); k++) {
+		unsigned int i = inner_first ? k : s->nframes - 1 - (k - first);
+		if (shown++)
+			sb__put(&b, sep, false);
+		sb__add(&b, symbolizer__name(sym, s->kind, &s->frames[i]));
+	}
+	if (b.failed) {
+		free(b.s);
+		return NULL;
+	}
+	return b.s;
+}
+
+long folded__chains(const struct chain_set *cs, const struct st_reader *r, struct symbolizer *sym,
+		    struct fold_line **lines)
+{
+	static const char *const ctx_names[] = { "task", "hardirq", "softirq", "nmi" };
+	struct htab sums = { 0 }; /* line -> ns */
+	long n = 0;
+	int err = 0;
+
+	for (size_t i = 0; i < cs->n && !err; i++) {
+		const struct chain *c = &cs->c[i];
+		const struct chain_hop *h0 = &c->hop[0];
+		struct sb b = { 0 };
+
+		sb__frame(&b, h0->comm);
+		stack__append(&b, r, sym, h0->ustack, false, false, false, NULL, false);
+		stack__append(&b, r, sym, h0->kstack, true, false, true, "_[k]", false);
+		for (unsigned int h = 0; h < c->n; h++) {
+			const struct chain_waker *w = &c->hop[h].waker;
+			sb__frame(&b, "--");
+			stack__append(&b, r, sym, w->kstack, true, true, true, "_[w]", w->ctx != 0);
+			stack__append(&b, r, sym, w->ustack, false, true, false, "_[w]", false);
+			sb__frame(&b, w->ctx ? ctx_names[w->ctx & 3] : w->comm[0] ? w->comm : "?");
+			sb__put(&b, "_[w]", false);
+		}
+		if (b.failed) {
+			err = -ENOMEM;
+		} else {
+			uint64_t *sum = htab__find(&sums, b.s, b.len);
+			uint64_t ns = h0->end - h0->start;
+			if (sum)
+				*sum += ns;
+			else if (htab__insert(&sums, b.s, b.len, ns))
+				err = -ENOMEM;
+		}
+		free(b.s);
+	}
+	struct fold_line *out = err ? NULL : calloc(sums.n ? sums.n : 1, sizeof(*out));
+	if (!out && !err)
+		err = -ENOMEM;
+	for (size_t i = 0; !err && i < sums.cap; i++) {
+		const struct htab_slot *slot = &sums.slots[i];
+		if (!slot->key)
+			continue;
+		out[n].stack = malloc(slot->len + 1);
+		if (!out[n].stack) {
+			err = -ENOMEM;
+			break;
+		}
+		memcpy(out[n].stack, slot->key, slot->len);
+		out[n].stack[slot->len] = 0;
+		out[n].ns = slot->value;
+		n++;
+	}
+	htab__free(&sums);
+	if (err) {
+		folded__free_lines(out, n);
+		return err;
+	}
+	if (n > 1)
+		qsort(out, (size_t)n, sizeof(*out), line__cmp);
+	*lines = out;
+	return n;
 }

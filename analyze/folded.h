@@ -27,6 +27,7 @@ struct fold_opts {
 	bool trim;	    /* drop scheduler and tracing frames at the inner end */
 	bool delimiter;	    /* "-" between user and kernel frames */
 	bool waker;	    /* keys carry a waker: print the off-wake format */
+	bool annotate;	    /* suffix kernel frames _[k] and waker frames _[w] (flamegraph.pl's marks) */
 };
 
 struct folded {
@@ -48,6 +49,24 @@ struct fold_line {
 long folded__lines(struct folded *f, const struct st_reader *r, struct symbolizer *sym,
 		   const struct fold_opts *o, struct fold_line **lines);
 void folded__free_lines(struct fold_line *lines, long n);
+
+struct chain_set;
+/*
+ * Chain-graph lines: the first sleeper's stack, then per hop '--', the
+ * waker's stack innermost first and its name, waker frames marked _[w];
+ * weighted by the first sleeper's blocked time. Returns the number of lines
+ * (heaviest first) or -ENOMEM.
+ */
+long folded__chains(const struct chain_set *cs, const struct st_reader *r, struct symbolizer *sym,
+		    struct fold_line **lines);
+
+/*
+ * One stack as text, frames joined by @sep, innermost first when
+ * @inner_first, at most @max_frames (0: all), scheduler glue trimmed from
+ * kernel stacks. Returns a malloc'd string, or NULL without memory.
+ */
+char *folded__stack_text(const struct st_reader *r, struct symbolizer *sym, uint32_t id,
+			 bool inner_first, const char *sep, unsigned int max_frames);
 void folded__free(struct folded *f);
 
 #endif

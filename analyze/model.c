@@ -363,7 +363,8 @@ static void on_switch(struct model *m, const struct st_event *e)
 		next = thread__get(m, e->sw.next_tid, e->sw.next_pid, e->ts);
 		if (!next)
 			return;
-		struct interval iv = { .cpu = next->cpu };
+		/* A wait for a CPU is reported on the CPU it got. */
+		struct interval iv = { .cpu = e->cpu };
 		if (next->state == TS_SLEEPING || next->state == TS_BLOCKED) {
 			/*
 			 * Switched in without a wakeup: the wakeup was lost, or not

@@ -3,6 +3,7 @@
 #ifndef SCHEDTAPE_CLI_H
 #define SCHEDTAPE_CLI_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -35,6 +36,17 @@ const char *fmt__count(uint64_t n);
 /* Bytes with a binary unit: "1.5 MiB". */
 const char *fmt__bytes(uint64_t n);
 
+struct analyze_args;
+struct fold_opts;
+struct fold_line;
+struct symbolizer;
+/*
+ * Off-CPU (or with @wake off-wake) folded lines of the trace @a names; opens
+ * *r and *sym for the caller to free. Returns 0, or non-zero after printing.
+ */
+int offcpu__collect(struct analyze_args *a, bool wake, const struct fold_opts *fo,
+		    struct st_reader **r, struct symbolizer **sym, struct fold_line **lines, long *n);
+
 int cmd_info(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_states(int argc, char **argv);
@@ -42,6 +54,9 @@ int cmd_timeline(int argc, char **argv);
 int cmd_hist(int argc, char **argv);
 int cmd_offcpu(int argc, char **argv);
 int cmd_offwake(int argc, char **argv);
+int cmd_chains(int argc, char **argv);
+int cmd_waitfor(int argc, char **argv);
+int cmd_flame(int argc, char **argv);
 #ifdef HAVE_RECORD
 int cmd_record(int argc, char **argv);
 #endif

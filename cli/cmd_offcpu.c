@@ -49,6 +49,40 @@ static void on_interval(void *ctx, const struct interval *iv)
 		oc->err = folded__add(&oc->f, &k, end - start);
 }
 
+int offcpu__collect(struct analyze_args *a, bool wake, const struct fold_opts *fo,
+		    struct st_reader **r, struct symbolizer **sym, struct fold_line **lines, long *n)
+{
+	struct offcpu oc = { .a = a, .wake = wake };
+	struct model *m = NULL;
+
+	if (!a->f.states)
+		a->f.states = (1u << TS_SLEEPING) | (1u << TS_BLOCKED);
+	*r = analyze_args__open(a);
+	if (!*r)
+		return -1;
+	int err = model__new(*r, on_interval, &oc, &m);
+	if (!err) {
+		filter__resolve(&a->f, model__start(m), model__end(m));
+		err = model__run(m, *r);
+	}
+	model__free(m);
+	if (!err)
+		err = oc.err;
+	if (!err)
+		err = symbolizer__new(*r, a->symfs, sym);
+	if (!err) {
+		*n = folded__lines(&oc.f, *r, *sym, fo, lines);
+		if (*n < 0)
+			err = (int)*n;
+	}
+	folded__free(&oc.f);
+	if (err) {
+		cli__error(a->path, "%s", st_strerror(err));
+		return err;
+	}
+	return 0;
+}
+
 static int run(int argc, char **argv, bool wake)
 {
 	enum { OPT_USER_ONLY = OPT_FIRST_OWN, OPT_KERNEL_ONLY, OPT_NO_TRIM, OPT_DELIM };
@@ -62,12 +96,10 @@ static int run(int argc, char **argv, bool wake)
 	};
 	const char *cmd = wake ? "offwake" : "offcpu";
 	struct analyze_args a = { 0 };
-	struct offcpu oc = { .a = &a, .wake = wake };
 	struct fold_opts fo = { .user = true, .kernel = true, .trim = true, .waker = wake };
 	struct symbolizer *sym = NULL;
 	struct fold_line *lines = NULL;
 	long nlines = 0;
-	struct model *m = NULL;
 	struct st_reader *r = NULL;
 	int c, ret;
 
@@ -115,30 +147,9 @@ static int run(int argc, char **argv, bool wake)
 	ret = analyze_args__file(&a, cmd, argc, argv);
 	if (ret)
 		goto out;
-	if (!a.f.states)
-		a.f.states = (1u << TS_SLEEPING) | (1u << TS_BLOCKED);
 	ret = EXIT_FAIL;
-	r = analyze_args__open(&a);
-	if (!r)
+	if (offcpu__collect(&a, wake, &fo, &r, &sym, &lines, &nlines))
 		goto out;
-	int err = model__new(r, on_interval, &oc, &m);
-	if (!err) {
-		filter__resolve(&a.f, model__start(m), model__end(m));
-		err = model__run(m, r);
-	}
-	if (!err)
-		err = oc.err;
-	if (!err)
-		err = symbolizer__new(r, a.symfs, &sym);
-	if (!err) {
-		nlines = folded__lines(&oc.f, r, sym, &fo, &lines);
-		if (nlines < 0)
-			err = (int)nlines;
-	}
-	if (err) {
-		cli__error(a.path, "%s", st_strerror(err));
-		goto out;
-	}
 	for (long i = 0; i < nlines; i++)
 		if (lines[i].ns >= 1000)
 			printf("%s %llu\n", lines[i].stack, (unsigned long long)(lines[i].ns / 1000));
@@ -147,9 +158,7 @@ static int run(int argc, char **argv, bool wake)
 out:
 	if (lines)
 		folded__free_lines(lines, nlines);
-	folded__free(&oc.f);
 	symbolizer__free(sym);
-	model__free(m);
 	st_reader__free(r);
 	analyze_args__free(&a);
 	return ret;

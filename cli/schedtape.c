@@ -29,6 +29,9 @@ static const struct cmd cmds[] = {
 	{ "hist", cmd_hist, NEEDS_TRACE, "log2 histograms of run-queue wait, sleep or block" },
 	{ "offcpu", cmd_offcpu, NEEDS_TRACE, "folded off-CPU stacks (flamegraph input)" },
 	{ "offwake", cmd_offwake, NEEDS_TRACE, "folded off-wake stacks: sleeper -- waker" },
+	{ "chains", cmd_chains, NEEDS_TRACE, "multi-hop wakeup chains with stacks at every hop" },
+	{ "waitfor", cmd_waitfor, NEEDS_TRACE, "who ran while a thread waited for a CPU" },
+	{ "flame", cmd_flame, NEEDS_TRACE, "interactive SVG flamegraph of off-CPU, off-wake, chains" },
 	{ 0 },
 };
 
