@@ -154,6 +154,11 @@ static void symtab__load(struct elf_symtab *t, Elf *e)
 				if (name && *name &&
 				    symtab__add(t, &cap, &strings_len, &strings_cap, &sym, name))
 					return;
+				/* One name per function, whichever table named it: no "@@GLIBC_2.17". */
+				char *at = t->nsyms ? strchr(t->strings + (uintptr_t)t->syms[t->nsyms - 1].name, '@')
+						    : NULL;
+				if (at && at != t->strings + (uintptr_t)t->syms[t->nsyms - 1].name)
+					*at = 0;
 			}
 		}
 	}

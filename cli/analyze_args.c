@@ -43,6 +43,7 @@ int analyze_args__opt(struct analyze_args *a, const char *cmd, int c, const char
 	case 'c':
 		if (filter__set_comm(&a->f, arg))
 			goto bad;
+		a->comm = arg;
 		return 1;
 	case OPT_BEGIN:
 		if (parse_seconds(arg, &a->f.begin_s))

@@ -50,6 +50,7 @@ struct analyze_args {
 	struct filter f;
 	bool json, help;
 	const char *symfs;
+	const char *comm; /* the --comm pattern as given */
 	unsigned int read_flags;
 	const char *path;
 };

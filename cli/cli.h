@@ -57,6 +57,8 @@ int cmd_offwake(int argc, char **argv);
 int cmd_chains(int argc, char **argv);
 int cmd_waitfor(int argc, char **argv);
 int cmd_flame(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 #ifdef HAVE_RECORD
 int cmd_record(int argc, char **argv);
 #endif

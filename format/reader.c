@@ -413,6 +413,31 @@ int st_reader__chunk_done(struct st_reader *r, size_t i, uint32_t records, uint6
 	return 0;
 }
 
+int st_reader__each_loss(struct st_reader *r, int (*fn)(void *ctx, const struct st_event *e),
+			 void *ctx)
+{
+	for (size_t i = 0; i < r->nchunks; i++) {
+		const struct st_chunk_info *c = &r->chunks[i];
+		const uint8_t *raw, *body;
+		size_t len, blen;
+		uint8_t type;
+
+		if (c->type != ST_CHUNK_EVENTS || st_reader__load(r, i, &raw, &len))
+			continue;
+		struct st_rec_iter it = { raw, len };
+		uint64_t ts = c->first_ts;
+		while (st_rec_iter__next(&it, &type, &body, &blen) > 0) {
+			struct st_event e;
+			if (st_decode_event(type, body, blen, &ts, c->cpu, &e) || type != ST_REC_LOSS)
+				continue;
+			int err = fn(ctx, &e);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
 /* --- tables -------------------------------------------------------------- */
 
 static int table__stack(struct st_reader *r, const uint8_t *body, size_t len)

@@ -319,6 +319,13 @@ int st_reader__load(struct st_reader *r, size_t i, const uint8_t **raw, size_t *
  */
 int st_reader__chunk_done(struct st_reader *r, size_t i, uint32_t records, uint64_t last_ts);
 
+/*
+ * Call @fn for every LOSS record, chunk by chunk (no merge). Returns 0 or
+ * the first error @fn returns; unreadable chunks are reader problems.
+ */
+int st_reader__each_loss(struct st_reader *r, int (*fn)(void *ctx, const struct st_event *e),
+			 void *ctx);
+
 /* Metadata value for @key, or NULL. */
 const char *st_reader__meta(const struct st_reader *r, const char *key);
 size_t st_reader__nmeta(const struct st_reader *r);

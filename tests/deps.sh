@@ -2,7 +2,8 @@
 # Install what building and testing schedtape needs, from Debian's packages.
 # Only missing packages are installed; nothing is done when all are present.
 set -e
-PKGS="make gcc pkg-config libzstd-dev libelf-dev libbpf-dev clang llvm bpftool zstd libclang-rt-14-dev"
+PKGS="make gcc pkg-config libzstd-dev libelf-dev libbpf-dev clang llvm bpftool zstd libclang-rt-14-dev \
+libxml2-utils python3 chromium"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

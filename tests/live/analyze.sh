@@ -31,13 +31,16 @@ $ST states --json "$T/w.tape" >"$T/states.json"
 row() { grep -o "{\"pid\":[0-9]*,\"tid\":$1,[^}]*}" "$T/states.json"; }
 field() { row "$1" | sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p"; }
 
-# The sleeper's sleep time is what it measured around nanosleep, within 2%.
+# The sleeper's time in nanosleep, as it measured it, within 2%. Its clock
+# around the call also covers the wait for a CPU after each wakeup, so the
+# analyzer's comparable figure is sleep + runnable (the thread does nothing else).
 SL=$(val sleeper.tid)
 want=$(val sleeper.sleep_ns)
-got=$(field "$SL" sleep_ns)
-check analyze_sleeper_sleep "$(awk -v a="$got" -v b="$want" \
-	'BEGIN { d = a - b; if (d < 0) d = -d; exit !(b > 0 && d / b <= 0.02) }'; echo $?)" \
-	"sleep_ns $got vs measured $want"
+sleep=$(field "$SL" sleep_ns)
+wait=$(field "$SL" runnable_ns)
+check analyze_sleeper_sleep "$(awk -v s="$sleep" -v w="$wait" -v b="$want" \
+	'BEGIN { d = s + w - b; if (d < 0) d = -d; exit !(b > 0 && d / b <= 0.02 && s / b > 0.9) }'; echo $?)" \
+	"sleep_ns $sleep + runnable_ns $wait vs measured $want"
 
 # Two hogs pinned to one CPU: each about half running, half runnable.
 ok=0

@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: MIT
+/*
+ * schedtape diff A B: two traces side by side. Processes and threads are
+ * matched by name (pids differ between runs); times are per second of trace,
+ * so recordings of different lengths compare.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analyze/flame_svg.h"
+#include "analyze/folded.h"
+#include "analyze/htab.h"
+#include "analyze/model.h"
+#include "analyze/thread_stats.h"
+#include "analyze_args.h"
+#include "cli.h"
+
+struct side {
+	struct stats_table t;
+	uint64_t span;
+};
+
+/* A row of the comparison: a process name, or "process/thread" names. */
+struct row {
+	char name[2 * ST_COMM_LEN + 2];
+	uint64_t ns[2][TS_NSTATES];
+	uint64_t switches[2];
+};
+
+struct rows {
+	struct row *r;
+	size_t n, cap;
+	struct htab idx;
+};
+
+static struct row *rows__get(struct rows *rs, const char *name)
+{
+	size_t len = strlen(name);
+	uint64_t *at = htab__find(&rs->idx, name, len);
+
+	if (at)
+		return &rs->r[*at];
+	if (rs->n == rs->cap) {
+		size_t cap = rs->cap ? rs->cap * 2 : 64;
+		struct row *r = realloc(rs->r, cap * sizeof(*r));
+		if (!r)
+			return NULL;
+		rs->r = r;
+		rs->cap = cap;
+	}
+	if (htab__insert(&rs->idx, name, len, rs->n))
+		return NULL;
+	struct row *r = &rs->r[rs->n++];
+	memset(r, 0, sizeof(*r));
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	return r;
+}
+
+static int load(const char *path, struct analyze_args *a, struct side *s)
+{
+	struct st_reader *r = cli__open_trace(path, a->read_flags);
+	struct model *m = NULL;
+	int err;
+
+	if (!r)
+		return -1;
+	struct filter *f = &a->f;
+	s->t.f = f;
+	err = model__new(r, stats_table__interval, &s->t, &m);
+	if (!err) {
+		filter__resolve(f, model__start(m), model__end(m));
+		s->span = f->end - f->begin;
+		err = model__run(m, r);
+	}
+	if (!err)
+		stats_table__finish(&s->t, m);
+	model__free(m);
+	st_reader__free(r);
+	if (err)
+		cli__error(path, "%s", st_strerror(err));
+	return err;
+}
+
+/* Rows by process name and by process/thread name, summing what shares a name. */
+static int rows__build(struct rows *procs, struct rows *threads, struct side *s, int k)
+{
+	for (uint32_t i = 0; i < s->t.n; i++) {
+		const struct thread_stats *ts = &s->t.rows[i];
+		char pname[ST_COMM_LEN] = "?", tname[2 * ST_COMM_LEN + 2];
+		/* The process's name is its main thread's. */
+		for (uint32_t j = 0; j < s->t.n; j++)
+			if (s->t.rows[j].tid == ts->pid)
+				memcpy(pname, s->t.rows[j].comm, sizeof(pname));
+		snprintf(tname, sizeof(tname), "%s/%s", pname, ts->comm);
+		struct row *pr = rows__get(procs, pname), *tr = rows__get(threads, tname);
+		if (!pr || !tr)
+			return -ENOMEM;
+		for (int st = 0; st < TS_NSTATES; st++) {
+			pr->ns[k][st] += ts->ns[st];
+			tr->ns[k][st] += ts->ns[st];
+		}
+		pr->switches[k] += ts->switches;
+		tr->switches[k] += ts->switches;
+	}
+	return 0;
+}
+
+static const struct side *sort_sides;
+static int row__cmp(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+	double dx = (double)x->ns[1][TS_RUNNING] / (double)sort_sides[1].span -
+		    (double)x->ns[0][TS_RUNNING] / (double)sort_sides[0].span;
+	double dy = (double)y->ns[1][TS_RUNNING] / (double)sort_sides[1].span -
+		    (double)y->ns[0][TS_RUNNING] / (double)sort_sides[0].span;
+	dx = dx < 0 ? -dx : dx;
+	dy = dy < 0 ? -dy : dy;
+	return dx > dy ? -1 : dx < dy;
+}
+
+static void print_rows(const char *title, struct rows *rs, const struct side s[2], bool json)
+{
+	static const int shown[] = { TS_RUNNING, TS_RUNNABLE, TS_SLEEPING, TS_BLOCKED };
+	static const char *const names[] = { "run", "runnable", "sleep", "block" };
+
+	sort_sides = s;
+	if (rs->n > 1)
+		qsort(rs->r, rs->n, sizeof(*rs->r), row__cmp);
+	if (json) {
+		printf("\"%s\":[", title);
+		for (size_t i = 0; i < rs->n; i++) {
+			const struct row *r = &rs->r[i];
+			printf("%s{\"name\":", i ? "," : "");
+			json__str(stdout, r->name);
+			for (int k = 0; k < 4; k++)
+				printf(",\"%s_ms_per_s\":[%.3f,%.3f]", names[k],
+				       (double)r->ns[0][shown[k]] / (double)s[0].span * 1e3,
+				       (double)r->ns[1][shown[k]] / (double)s[1].span * 1e3);
+			printf(",\"switches_per_s\":[%.1f,%.1f]}",
+			       (double)r->switches[0] * 1e9 / (double)s[0].span,
+			       (double)r->switches[1] * 1e9 / (double)s[1].span);
+		}
+		printf("]");
+		return;
+	}
+	printf("\n%-30s", title);
+	for (int k = 0; k < 4; k++) {
+		char head[24];
+		snprintf(head, sizeof(head), "%s A", names[k]);
+		printf(" %10s %10s %7s", head, "B", "delta");
+	}
+	printf("\n");
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct row *r = &rs->r[i];
+		printf("%-30.30s", r->name);
+		for (int k = 0; k < 4; k++) {
+			double va = (double)r->ns[0][shown[k]] / (double)s[0].span * 1e3;
+			double vb = (double)r->ns[1][shown[k]] / (double)s[1].span * 1e3;
+			printf(" %10.2f %10.2f %+7.2f", va, vb, vb - va);
+		}
+		printf("\n");
+	}
+}
+
+/* Off-CPU folded lines of both traces joined by stack, A scaled to B's duration. */
+static int folded_diff(struct analyze_args a[2], const struct side s[2], const char *svg,
+		       bool json)
+{
+	struct fold_opts fo = { .user = true, .kernel = true, .trim = true, .annotate = svg != NULL };
+	struct fold_line *lines[2] = { NULL, NULL };
+	long n[2] = { 0, 0 };
+	struct htab idx = { 0 };
+	struct flame_line *fl = NULL;
+	long nfl = 0;
+	int err = 0;
+
+	for (int k = 0; k < 2 && !err; k++) {
+		struct st_reader *r = NULL;
+		struct symbolizer *sym = NULL;
+		if (offcpu__collect(&a[k], false, &fo, &r, &sym, &lines[k], &n[k]))
+			err = -1;
+		symbolizer__free(sym);
+		st_reader__free(r);
+	}
+	fl = err ? NULL : calloc((size_t)(n[0] + n[1] + 1), sizeof(*fl));
+	if (!err && !fl)
+		err = -ENOMEM;
+	double scale = s[0].span ? (double)s[1].span / (double)s[0].span : 1.0;
+	for (int k = 1; k >= 0 && !err; k--) {
+		for (long i = 0; i < n[k]; i++) {
+			const char *st = lines[k][i].stack;
+			uint64_t *at = htab__find(&idx, st, strlen(st));
+			if (!at) {
+				if (htab__insert(&idx, st, strlen(st), (uint64_t)nfl)) {
+					err = -ENOMEM;
+					break;
+				}
+				fl[nfl++].stack = st;
+				at = htab__find(&idx, st, strlen(st));
+			}
+			uint64_t us = lines[k][i].ns / 1000;
+			if (k == 1)
+				fl[*at].value = us;
+			else
+				fl[*at].before = (uint64_t)((double)us * scale);
+		}
+	}
+	if (!err && svg) {
+		struct flame_opts o = { .title = "Off-CPU Time: B against A (red: more in B)",
+					.countname = "us", .width = 1200, .differential = 1 };
+		int fd = strcmp(svg, "-") ? open(svg, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644)
+					  : STDOUT_FILENO;
+		FILE *f = fd < 0 ? NULL : fd == STDOUT_FILENO ? stdout : fdopen(fd, "w");
+		if (!f) {
+			cli__error(svg, "cannot create: %s", strerror(errno));
+			err = -1;
+		} else {
+			err = flame_svg__write(f, fl, nfl, &o);
+			if (f != stdout && fclose(f) && !err)
+				err = -errno;
+			if (err)
+				cli__error(svg, "%s", st_strerror(err));
+		}
+	} else if (!err && !json) {
+		/* difffolded.pl's format: stack, the before value, the after value. */
+		for (long i = 0; i < nfl; i++)
+			if (fl[i].value || fl[i].before)
+				printf("%s %llu %llu\n", fl[i].stack, (unsigned long long)fl[i].before,
+				       (unsigned long long)fl[i].value);
+	}
+	htab__free(&idx);
+	free(fl);
+	for (int k = 0; k < 2; k++)
+		if (lines[k])
+			folded__free_lines(lines[k], n[k]);
+	return err;
+}
+
+int cmd_diff(int argc, char **argv)
+{
+	enum { OPT_FOLDED = OPT_FIRST_OWN, OPT_SVG };
+	static const struct option opts[] = {
+		ANALYZE_LONG_OPTS,
+		{ "folded", no_argument, NULL, OPT_FOLDED },
+		{ "svg", required_argument, NULL, OPT_SVG },
+		{ 0 },
+	};
+	struct analyze_args a[2] = { 0 };
+	struct side s[2] = { 0 };
+	struct rows procs = { 0 }, threads = { 0 };
+	const char *svg = NULL;
+	bool folded = false;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, ANALYZE_SHORT_OPTS, opts, NULL)) != -1) {
+		ret = analyze_args__opt(&a[0], "diff", c, optarg);
+		if (ret == 1)
+			continue;
+		if (ret)
+			goto out;
+		if (c == OPT_FOLDED) {
+			folded = true;
+		} else if (c == OPT_SVG) {
+			svg = optarg;
+		} else {
+			ret = EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (a[0].help) {
+		printf("usage: %s diff [OPTIONS] A.tape B.tape\n"
+		       "Per process and per thread (matched by name), milliseconds per second of\n"
+		       "trace in each state, A against B.\n" ANALYZE_HELP
+		       "      --folded          off-CPU stacks as 'stack A B' (A scaled to B's\n"
+		       "                        duration): difffolded input for flamegraph.pl\n"
+		       "      --svg FILE        the same as a differential SVG flamegraph\n",
+		       prog_name);
+		ret = EXIT_OK;
+		goto out;
+	}
+	if (optind + 2 != argc) {
+		cli__error("diff", "expects two trace files (see --help)");
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	ret = EXIT_FAIL;
+	a[1] = a[0];
+	/* Each side owns its compiled pattern. */
+	a[1].f.has_comm = false;
+	if (a[0].comm && filter__set_comm(&a[1].f, a[0].comm))
+		goto out;
+	a[0].path = argv[optind];
+	a[1].path = argv[optind + 1];
+	for (int k = 0; k < 2; k++)
+		if (load(a[k].path, &a[k], &s[k]))
+			goto out;
+	if (folded || svg) {
+		if (!folded_diff(a, s, svg, a[0].json))
+			ret = EXIT_OK;
+		goto out;
+	}
+	if (rows__build(&procs, &threads, &s[0], 0) || rows__build(&procs, &threads, &s[1], 1)) {
+		cli__error("diff", "%s", strerror(ENOMEM));
+		goto out;
+	}
+	if (a[0].json) {
+		printf("{\"span_ns\":[%llu,%llu],", (unsigned long long)s[0].span,
+		       (unsigned long long)s[1].span);
+		print_rows("processes", &procs, s, true);
+		printf(",");
+		print_rows("threads", &threads, s, true);
+		printf("}\n");
+	} else {
+		printf("A: %s, %.3f s    B: %s, %.3f s    (ms per second of trace)\n", a[0].path,
+		       (double)s[0].span / 1e9, a[1].path, (double)s[1].span / 1e9);
+		print_rows("PROCESS", &procs, s, false);
+		print_rows("PROCESS/THREAD", &threads, s, false);
+	}
+	ret = EXIT_OK;
+out:
+	for (int k = 0; k < 2; k++)
+		stats_table__free(&s[k].t);
+	free(procs.r);
+	free(threads.r);
+	htab__free(&procs.idx);
+	htab__free(&threads.idx);
+	analyze_args__free(&a[0]);
+	analyze_args__free(&a[1]);
+	return ret;
+}
