@@ -44,7 +44,7 @@ BPF_SKEL := $(OUT)/schedtape.skel.h
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all deps test unit live fuzz clean demo format-check sanitize
+.PHONY: all deps test unit live fuzz clean demo format-check sanitize corpus bench
 
 WORKLOAD := $(OUT)/samples/workload
 
@@ -127,6 +127,17 @@ fuzz: $(FUZZ_TARGETS)
 		$$t -max_total_time=$(FUZZ_TIME) -max_len=65536 \
 			$(OUT)/fuzz/corpus-$$(basename $$t) tests/corpus/good tests/corpus/bad || exit 1; \
 	done
+
+# Benchmarks against perf sched, trace-cmd and offcputime (root; never part of make test).
+bench: deps $(BIN) $(WORKLOAD)
+	@sh tests/deps.sh linux-perf trace-cmd libbpf-tools bpftrace bc
+	bash bench/run.sh
+
+# Regenerate the crafted bad traces (their bytes are committed).
+corpus: $(LIB_OBJS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $(OUT)/mkcorpus tests/tools/mkcorpus.c $(LIB_OBJS) $(LDLIBS)
+	$(OUT)/mkcorpus tests/corpus/bad
+	python3 tests/corpus/make_bad.py
 
 format-check:
 	@clang-format --dry-run --Werror $(FORMAT_SRCS) format/*.h

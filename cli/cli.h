@@ -28,6 +28,18 @@ struct st_reader *cli__open_trace(const char *path, unsigned int flags);
 /* Print the problems the reader met since the last call, as warnings. */
 void cli__warn_problems(const char *path, struct st_reader *r);
 
+/*
+ * A report file (flame, export, diff): "-" is stdout; created 0644, never
+ * through a symlink. NULL after printing why.
+ */
+FILE *cli__open_output(const char *path);
+/* Close (or flush stdout); returns 0 or -errno. */
+int cli__close_output(FILE *f);
+
+struct filter;
+/* Commands about particular threads: 0 if @f names some, else EXIT_USAGE (printed). */
+int analyze_args__need_threads(const struct filter *f, const char *cmd);
+
 /* JSON string literal, escaped. */
 void json__str(FILE *f, const char *s);
 

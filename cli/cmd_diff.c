@@ -5,10 +5,8 @@
  * so recordings of different lengths compare.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "analyze/flame_svg.h"
 #include "analyze/folded.h"
@@ -211,16 +209,13 @@ static int folded_diff(struct analyze_args a[2], const struct side s[2], const c
 	if (!err && svg) {
 		struct flame_opts o = { .title = "Off-CPU Time: B against A (red: more in B)",
 					.countname = "us", .width = 1200, .differential = 1 };
-		int fd = strcmp(svg, "-") ? open(svg, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644)
-					  : STDOUT_FILENO;
-		FILE *f = fd < 0 ? NULL : fd == STDOUT_FILENO ? stdout : fdopen(fd, "w");
+		FILE *f = cli__open_output(svg);
 		if (!f) {
-			cli__error(svg, "cannot create: %s", strerror(errno));
 			err = -1;
 		} else {
 			err = flame_svg__write(f, fl, nfl, &o);
-			if (f != stdout && fclose(f) && !err)
-				err = -errno;
+			int cerr = cli__close_output(f);
+			err = err ? err : cerr;
 			if (err)
 				cli__error(svg, "%s", st_strerror(err));
 		}

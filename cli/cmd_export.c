@@ -6,10 +6,8 @@
  * loss windows marked on the CPU that lost events.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "analyze/model.h"
 #include "analyze_args.h"
@@ -185,16 +183,9 @@ int cmd_export(int argc, char **argv)
 	r = analyze_args__open(&a);
 	if (!r)
 		goto out;
-	if (!strcmp(output, "-")) {
-		x.f = stdout;
-	} else {
-		int fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-		x.f = fd < 0 ? NULL : fdopen(fd, "w");
-		if (!x.f) {
-			cli__error(output, "cannot create: %s", strerror(errno));
-			goto out;
-		}
-	}
+	x.f = cli__open_output(output);
+	if (!x.f)
+		goto out;
 	int err = model__new(r, on_interval, &x, &m);
 	if (!err) {
 		filter__resolve(&a.f, model__start(m), model__end(m));
@@ -208,11 +199,8 @@ int cmd_export(int argc, char **argv)
 		names(&x, m);
 		fprintf(x.f, "\n]}\n");
 	}
-	if (x.f != stdout && (fclose(x.f) || err)) {
-		if (!err)
-			err = -errno;
-		x.f = NULL;
-	}
+	int cerr = cli__close_output(x.f);
+	err = err ? err : cerr;
 	if (err) {
 		cli__error(a.path, "%s", st_strerror(err));
 		goto out;

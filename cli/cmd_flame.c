@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* schedtape flame: a self-contained interactive SVG flamegraph; no Perl needed. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "analyze/chains.h"
 #include "analyze/flame_svg.h"
@@ -13,15 +11,6 @@
 #include "cli.h"
 
 enum mode { M_OFFCPU, M_OFFWAKE, M_CHAINS };
-
-/* Write to @path, or stdout for "-"; created 0644 like other reports, never through a symlink. */
-static FILE *open_out(const char *path)
-{
-	if (!strcmp(path, "-"))
-		return stdout;
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-	return fd < 0 ? NULL : fdopen(fd, "w");
-}
 
 int cmd_flame(int argc, char **argv)
 {
@@ -106,11 +95,8 @@ int cmd_flame(int argc, char **argv)
 		ret = EXIT_USAGE;
 		goto out;
 	}
-	if (mode == M_CHAINS && !a.f.ntids && !a.f.npids && !a.f.has_comm) {
-		cli__error("flame", "--chains needs threads: -t TID (or -p, --comm)");
-		ret = EXIT_USAGE;
+	if (mode == M_CHAINS && (ret = analyze_args__need_threads(&a.f, "flame --chains")))
 		goto out;
-	}
 	ret = EXIT_FAIL;
 	if (!fo.title)
 		fo.title = mode == M_OFFCPU ? "Off-CPU Time" : mode == M_OFFWAKE ? "Off-Wake Time"
@@ -145,14 +131,12 @@ int cmd_flame(int argc, char **argv)
 	for (long i = 0; i < n; i++)
 		if (lines[i].ns >= 1000)
 			fl[k++] = (struct flame_line){ lines[i].stack, lines[i].ns / 1000, 0 };
-	FILE *f = open_out(output);
-	if (!f) {
-		cli__error(output, "cannot create: %s", strerror(errno));
+	FILE *f = cli__open_output(output);
+	if (!f)
 		goto out;
-	}
 	err = flame_svg__write(f, fl, k, &fo);
-	if (f != stdout && fclose(f) && !err)
-		err = -errno;
+	int cerr = cli__close_output(f);
+	err = err ? err : cerr;
 	if (err) {
 		cli__error(output, "%s", st_strerror(err));
 		goto out;

@@ -83,11 +83,8 @@ int cmd_timeline(int argc, char **argv)
 	ret = analyze_args__file(&a, "timeline", argc, argv);
 	if (ret)
 		goto out;
-	if (!a.f.ntids && !a.f.npids && !a.f.has_comm) {
-		cli__error("timeline", "choose threads with -t TID (or -p, --comm)");
-		ret = EXIT_USAGE;
+	if ((ret = analyze_args__need_threads(&a.f, "timeline")))
 		goto out;
-	}
 	ret = EXIT_FAIL;
 	r = analyze_args__open(&a);
 	if (!r)

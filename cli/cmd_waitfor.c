@@ -151,11 +151,8 @@ int cmd_waitfor(int argc, char **argv)
 	ret = analyze_args__file(&a, "waitfor", argc, argv);
 	if (ret)
 		goto out;
-	if (!a.f.ntids && !a.f.npids && !a.f.has_comm) {
-		cli__error("waitfor", "choose threads with -t TID (or -p, --comm)");
-		ret = EXIT_USAGE;
+	if ((ret = analyze_args__need_threads(&a.f, "waitfor")))
 		goto out;
-	}
 	ret = EXIT_FAIL;
 	r = analyze_args__open(&a);
 	if (!r)

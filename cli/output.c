@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 /* Shared output helpers of the command-line layer. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <fcntl.h>
 
+#include "analyze/filter.h"
 #include "cli.h"
 
 void cli__error(const char *what, const char *fmt, ...)
@@ -56,6 +58,32 @@ void cli__warn_problems(const char *path, struct st_reader *r)
 			(unsigned long long)p[i].offset, st_strerror(p[i].err),
 			p[i].detail[0] ? ": " : "", p[i].detail);
 	printed = n;
+}
+
+FILE *cli__open_output(const char *path)
+{
+	if (!strcmp(path, "-"))
+		return stdout;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+	if (!f)
+		cli__error(path, "cannot create: %s", strerror(errno));
+	return f;
+}
+
+int cli__close_output(FILE *f)
+{
+	if (f == stdout)
+		return fflush(f) ? -errno : 0;
+	return fclose(f) ? -errno : 0;
+}
+
+int analyze_args__need_threads(const struct filter *f, const char *cmd)
+{
+	if (f->ntids || f->npids || f->has_comm)
+		return 0;
+	cli__error(cmd, "choose threads with -t TID (or -p PID, --comm REGEX)");
+	return EXIT_USAGE;
 }
 
 void json__str(FILE *f, const char *s)

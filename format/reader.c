@@ -23,6 +23,12 @@
 #include "reader_internal.h"
 
 #define MAX_PROBLEMS 256
+/*
+ * Caps on table sizes: a payload's records cannot make the reader hold more
+ * than this, whatever the file says. Real traces are far below them.
+ */
+#define MAX_KV 65536
+#define MAX_TABLE (1u << 24)
 #define ARENA_BLOCK (64u << 10)
 
 struct arena_block {
@@ -442,6 +448,8 @@ int st_reader__each_loss(struct st_reader *r, int (*fn)(void *ctx, const struct 
 
 static int table__stack(struct st_reader *r, const uint8_t *body, size_t len)
 {
+	if (r->nstacks >= MAX_TABLE)
+		return -ST_ETOOBIG;
 	struct st_frame frames[ST_MAX_FRAMES];
 	struct st_stack s;
 	int err = st_decode_stack(body, len, &s, frames);
@@ -462,6 +470,8 @@ static int table__stack(struct st_reader *r, const uint8_t *body, size_t len)
 
 static int table__task(struct st_reader *r, const uint8_t *body, size_t len)
 {
+	if (r->ntasks >= MAX_TABLE)
+		return -ST_ETOOBIG;
 	struct st_task t;
 	struct st_str cmd;
 	int err = st_decode_task(body, len, &t, &cmd);
@@ -480,6 +490,8 @@ static int table__task(struct st_reader *r, const uint8_t *body, size_t len)
 
 static int table__map(struct st_reader *r, const uint8_t *body, size_t len)
 {
+	if (r->nmaps >= MAX_TABLE)
+		return -ST_ETOOBIG;
 	struct st_map m;
 	struct st_str path;
 	int err = st_decode_map(body, len, &m, &path);
@@ -498,6 +510,8 @@ static int table__map(struct st_reader *r, const uint8_t *body, size_t len)
 
 static int table__sym(struct st_reader *r, uint8_t type, const uint8_t *body, size_t len)
 {
+	if (r->nksyms + r->nusyms >= MAX_TABLE)
+		return -ST_ETOOBIG;
 	struct st_sym s;
 	struct st_str name;
 	int err = st_decode_sym(type, body, len, &s, &name);
@@ -521,6 +535,8 @@ static int table__sym(struct st_reader *r, uint8_t type, const uint8_t *body, si
 
 static int table__kv(struct st_reader *r, const uint8_t *body, size_t len)
 {
+	if (r->nmeta >= MAX_KV)
+		return -ST_ETOOBIG;
 	struct st_str k, v;
 	int err = st_decode_kv(body, len, &k, &v);
 
@@ -540,6 +556,8 @@ static int table__kv(struct st_reader *r, const uint8_t *body, size_t len)
 
 static int table__stat(struct st_reader *r, const uint8_t *body, size_t len)
 {
+	if (r->nstats >= MAX_KV)
+		return -ST_ETOOBIG;
 	struct st_str k;
 	uint64_t v;
 	int err = st_decode_stat(body, len, &k, &v);
@@ -702,6 +720,9 @@ static int load_tables(struct st_reader *r)
 						      "index does not match the chunks before it");
 			else if (err && err != -ENOMEM)
 				err = reader__problem(r, c->offset, err, "index chunk");
+		} else if (err == -ST_ETOOBIG) {
+			err = reader__problem(r, c->offset, err, "%s chunk %llu: too many entries",
+					      st_chunk_type_name(c->type), (unsigned long long)c->seq);
 		} else if (err && err != -ENOMEM) {
 			err = reader__problem(r, c->offset, err, "%s chunk %llu",
 					      st_chunk_type_name(c->type), (unsigned long long)c->seq);

@@ -4,6 +4,8 @@
 set -e
 PKGS="make gcc pkg-config libzstd-dev libelf-dev libbpf-dev clang llvm bpftool zstd libclang-rt-14-dev \
 libxml2-utils python3 chromium"
+# Extra packages may be named on the command line (make bench does).
+[ $# -gt 0 ] && PKGS="$*"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

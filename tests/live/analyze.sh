@@ -3,25 +3,14 @@
 # analyzer says against what the workloads measured themselves.
 # Without root or BTF every test is reported as SKIP, never PASS.
 cd "$(dirname "$0")/../.." || exit 1
-ST=./schedtape
-W=build/samples/workload
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
-pass() { echo "PASS live/$1"; }
-fail() { echo "FAIL live/$1: $2"; }
-check() { if [ "$2" = 0 ]; then pass "$1"; else fail "$1" "$3"; fi; }
-
 TESTS="analyze_sleeper_sleep analyze_hogs_share_cpu analyze_pong_offwake analyze_offcpu_folded \
 analyze_timeline analyze_hist analyze_per_process analyze_filters"
-skip_all() {
-	echo "live analyzer tests SKIPPED: $1" >&2
-	for t in $TESTS; do echo "SKIP live/$t: $1"; done
-	exit 0
-}
-[ "$(id -u)" = 0 ] || skip_all "not root: recording needs root or CAP_BPF+CAP_PERFMON"
-[ -r /sys/kernel/btf/vmlinux ] || skip_all "kernel has no BTF"
-$ST --help | grep -q '^  record' || skip_all "this build has no 'record'"
+SUITE=analyzer
+. tests/live/lib.sh
+need_recording
 $ST record -q -o "$T/w.tape" -- $W all >"$T/w.out" 2>"$T/w.err" ||
 	skip_all "recording failed here: $(tail -1 "$T/w.err")"
 

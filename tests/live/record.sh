@@ -3,40 +3,17 @@
 # Needs root (or CAP_BPF+CAP_PERFMON) and kernel BTF; without them every test
 # here is reported as SKIP with the reason, never as PASS.
 cd "$(dirname "$0")/../.." || exit 1
-ST=./schedtape
-W=build/samples/workload
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-
-pass() { echo "PASS live/$1"; }
-fail() { echo "FAIL live/$1: $2"; }
-check() { if [ "$2" = 0 ]; then pass "$1"; else fail "$1" "$3"; fi; }
 
 TESTS="record_workload file_mode info_finalized sleeper_stacks pong_waker no_recorder_events \
 embedded_symbols tiny_buffer_losses sigkill_readable sigint_finalized refuses_overwrite refuses_symlink \
 pid_filter stdout_pipe cgroup_filter no_caps_error no_programs_left"
 
-skip_all() {
-	echo "live tests SKIPPED: $1" >&2
-	for t in $TESTS; do echo "SKIP live/$t: $1"; done
-	exit 0
-}
+SUITE=recorder
+. tests/live/lib.sh
+need_recording
 
-[ "$(id -u)" = 0 ] || skip_all "not root: recording needs root or CAP_BPF+CAP_PERFMON"
-[ -r /sys/kernel/btf/vmlinux ] || skip_all "kernel has no BTF (/sys/kernel/btf/vmlinux)"
-$ST --help | grep -q '^  record' || skip_all "this build has no 'record' (libbpf/clang/bpftool missing)"
-
-# Our programs are named btf_* or raw_* (truncated to 15 characters by the kernel).
-programs_left() {
-	i=0
-	while [ $i -lt 30 ]; do
-		n=$(bpftool prog list 2>/dev/null | grep -cE 'name (btf|raw)_(sched|task_ren)')
-		[ "$n" = 0 ] && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
 left_ok=0
 
 # 1. The whole workload, recorded as a command.

@@ -2,25 +2,14 @@
 # The views on a real recording: chains through the relay, the SVG rendered by
 # a real browser, the Perfetto JSON checked against the trace-event format.
 cd "$(dirname "$0")/../.." || exit 1
-ST=./schedtape
-W=build/samples/workload
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
-pass() { echo "PASS live/$1"; }
-fail() { echo "FAIL live/$1: $2"; }
-check() { if [ "$2" = 0 ]; then pass "$1"; else fail "$1" "$3"; fi; }
-
 TESTS="views_relay_chain views_waitfor_hogs views_svg_structure views_svg_renders \
 views_perfetto_json views_diff"
-skip_all() {
-	echo "live view tests SKIPPED: $1" >&2
-	for t in $TESTS; do echo "SKIP live/$t: $1"; done
-	exit 0
-}
-[ "$(id -u)" = 0 ] || skip_all "not root: recording needs root or CAP_BPF+CAP_PERFMON"
-[ -r /sys/kernel/btf/vmlinux ] || skip_all "kernel has no BTF"
-$ST --help | grep -q '^  record' || skip_all "this build has no 'record'"
+SUITE=view
+. tests/live/lib.sh
+need_recording
 $ST record -q -o "$T/w.tape" -- $W all >"$T/w.out" 2>"$T/w.err" ||
 	skip_all "recording failed here: $(tail -1 "$T/w.err")"
 val() { sed -n "s/^$1=//p" "$T/w.out"; }
