@@ -111,8 +111,10 @@ demo: deps
 unit: $(UNIT_BIN)
 	$(UNIT_BIN)
 
-# libFuzzer targets under ASan+UBSan. FUZZ_TIME seconds each (default 60).
+# libFuzzer targets under ASan+UBSan: FUZZ_TIME seconds each (default 60),
+# or FUZZ_RUNS executions each when given (the long run: FUZZ_RUNS=10000000).
 FUZZ_TIME ?= 60
+FUZZ_LIMIT = $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS),-max_total_time=$(FUZZ_TIME))
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I.
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
@@ -124,7 +126,7 @@ $(OUT)/fuzz/%: tests/fuzz/%.c $(FORMAT_SRCS) $(ANALYZE_SRCS)
 fuzz: $(FUZZ_TARGETS)
 	@for t in $(FUZZ_TARGETS); do \
 		mkdir -p $(OUT)/fuzz/corpus-$$(basename $$t); \
-		$$t -max_total_time=$(FUZZ_TIME) -max_len=65536 \
+		$$t $(FUZZ_LIMIT) -print_final_stats=1 -max_len=65536 -artifact_prefix=$(OUT)/fuzz/ \
 			$(OUT)/fuzz/corpus-$$(basename $$t) tests/corpus/good tests/corpus/bad || exit 1; \
 	done
 
