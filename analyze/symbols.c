@@ -33,6 +33,8 @@ struct cache_slot {
 struct symbolizer {
 	const struct st_reader *r;
 	char *symfs;
+	bool local_binaries, no_debug_dir;
+	unsigned int unnamed_files;
 	uint32_t max_map;
 	struct mapped *maps; /* by map id */
 	struct name_block *names;
@@ -40,14 +42,21 @@ struct symbolizer {
 	size_t cache_cap, cache_n;
 };
 
-int symbolizer__new(const struct st_reader *r, const char *symfs, struct symbolizer **out)
+int symbolizer__new(const struct st_reader *r, const struct sym_opts *o, struct symbolizer **out)
 {
 	struct symbolizer *s = calloc(1, sizeof(*s));
 
 	if (!s)
 		return -ENOMEM;
 	s->r = r;
-	s->symfs = symfs ? strdup(symfs) : NULL;
+	if (o) {
+		s->local_binaries = o->local_binaries;
+		s->no_debug_dir = o->no_debug_dir;
+		if (o->symfs && !(s->symfs = strdup(o->symfs))) {
+			free(s);
+			return -ENOMEM;
+		}
+	}
 	/* Maps are in id order; ids are bounded by the number of map records... */
 	size_t n = st_reader__nmaps(r);
 	s->max_map = n ? st_reader__map_at(r, n - 1)->id : 0;
@@ -89,6 +98,17 @@ static struct elf_symtab *open_build(const struct st_map *m, const char *path, b
 	return elf_symtab__open(path, m->build_id, m->build_id_len, need_match);
 }
 
+/* A recorded path may be joined to --symfs only if it cannot climb out of it. */
+static bool path__contained(const char *p)
+{
+	if (p[0] != '/')
+		return false;
+	for (const char *c = p; (c = strstr(c, "/..")); c += 3)
+		if (c[3] == '/' || c[3] == 0)
+			return false;
+	return true;
+}
+
 static void mapped__load(struct symbolizer *s, struct mapped *mp, const struct st_map *m)
 {
 	char path[4400], hex[2 * ST_MAX_BUILD_ID + 1];
@@ -100,21 +120,31 @@ static void mapped__load(struct symbolizer *s, struct mapped *mp, const struct s
 		snprintf(hex + 2 * i, 3, "%02x", m->build_id[i]);
 	/* Debug files, by build-id only. */
 	if (m->build_id_len >= 2) {
-		snprintf(path, sizeof(path), "/usr/lib/debug/.build-id/%.2s/%s.debug", hex, hex + 2);
-		mp->dbg = open_build(m, path, true);
+		if (!s->no_debug_dir) {
+			snprintf(path, sizeof(path), "/usr/lib/debug/.build-id/%.2s/%s.debug", hex,
+				 hex + 2);
+			mp->dbg = open_build(m, path, true);
+		}
 		if (!mp->dbg && s->symfs) {
 			snprintf(path, sizeof(path), "%s/.build-id/%.2s/%s.debug", s->symfs, hex,
 				 hex + 2);
 			mp->dbg = open_build(m, path, true);
 		}
 	}
-	/* The binary: under --symfs, else at the recorded path if it is the very same build. */
-	if (s->symfs) {
-		snprintf(path, sizeof(path), "%s/%s", s->symfs, m->path);
+	/* The binary: under --symfs, else, if asked, at the recorded path if it is the same build. */
+	if (s->symfs && path__contained(m->path)) {
+		snprintf(path, sizeof(path), "%s%s", s->symfs, m->path);
 		mp->bin = open_build(m, path, false);
 	}
-	if (!mp->bin && m->build_id_len && m->path[0] == '/')
+	if (!mp->bin && s->local_binaries && m->build_id_len && m->path[0] == '/')
 		mp->bin = open_build(m, m->path, true);
+	if (!mp->bin && !mp->dbg && m->path[0] == '/')
+		s->unnamed_files++;
+}
+
+unsigned int symbolizer__unnamed_files(const struct symbolizer *s)
+{
+	return s ? s->unnamed_files : 0;
 }
 
 static const char *user_name(struct symbolizer *s, const struct st_frame *f)

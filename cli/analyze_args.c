@@ -68,7 +68,10 @@ int analyze_args__opt(struct analyze_args *a, const char *cmd, int c, const char
 			goto bad;
 		return 1;
 	case OPT_SYMFS:
-		a->symfs = arg;
+		a->sym.symfs = arg;
+		return 1;
+	case OPT_LOCAL_BINARIES:
+		a->sym.local_binaries = true;
 		return 1;
 	case OPT_STRICT:
 		a->read_flags |= ST_READ_STRICT;

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "analyze/filter.h"
+#include "analyze/symbols.h"
 #include "format/tape.h"
 
 enum {
@@ -16,6 +17,7 @@ enum {
 	OPT_MIN_US,
 	OPT_MAX_US,
 	OPT_SYMFS,
+	OPT_LOCAL_BINARIES,
 	OPT_STRICT,
 	OPT_JSON,
 	OPT_FIRST_OWN, /* commands number their own long options from here */
@@ -30,6 +32,7 @@ enum {
 	{ "min-us", required_argument, NULL, OPT_MIN_US },                                         \
 	{ "max-us", required_argument, NULL, OPT_MAX_US },                                         \
 	{ "symfs", required_argument, NULL, OPT_SYMFS },                                           \
+	{ "local-binaries", no_argument, NULL, OPT_LOCAL_BINARIES },                               \
 	{ "strict", no_argument, NULL, OPT_STRICT }, { "json", no_argument, NULL, OPT_JSON },      \
 	{ "help", no_argument, NULL, 'h' }
 
@@ -43,13 +46,14 @@ enum {
 	"      --min-us N        ignore intervals shorter than N microseconds\n"                  \
 	"      --max-us N        ignore intervals longer than N microseconds\n"                   \
 	"      --symfs DIR       look for binaries under DIR (user frames)\n"                     \
+	"      --local-binaries  read binaries at the paths the trace recorded (same build-id)\n"  \
 	"      --strict          fail on the first problem in the file\n"                         \
 	"      --json            machine-readable output\n"
 
 struct analyze_args {
 	struct filter f;
 	bool json, help;
-	const char *symfs;
+	struct sym_opts sym;
 	const char *comm; /* the --comm pattern as given */
 	unsigned int read_flags;
 	const char *path;

@@ -59,6 +59,10 @@ struct symbolizer;
 int offcpu__collect(struct analyze_args *a, bool wake, const struct fold_opts *fo,
 		    struct st_reader **r, struct symbolizer **sym, struct fold_line **lines, long *n);
 
+struct sym_opts;
+/* If user frames went unnamed for want of files, say how to name them (once per process). */
+void cli__symbols_hint(const char *path, const struct symbolizer *sym, const struct sym_opts *o);
+
 int cmd_info(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_states(int argc, char **argv);

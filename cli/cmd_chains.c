@@ -282,7 +282,7 @@ int cmd_chains(int argc, char **argv)
 		goto out;
 	int err = chains__find(r, &a.f, depth, &cs);
 	if (!err)
-		err = symbolizer__new(r, a.symfs, &sym);
+		err = symbolizer__new(r, &a.sym, &sym);
 	if (!err) {
 		if (a.json)
 			print_json(r, sym, &cs);
@@ -301,6 +301,7 @@ int cmd_chains(int argc, char **argv)
 	ret = EXIT_OK;
 out:
 	chains__free(&cs);
+	cli__symbols_hint(a.path, sym, &a.sym);
 	symbolizer__free(sym);
 	st_reader__free(r);
 	analyze_args__free(&a);

@@ -89,12 +89,13 @@ int cmd_dump(int argc, char **argv)
 		{ "strict", no_argument, NULL, 's' },
 		{ "stacks", no_argument, NULL, 'g' },
 		{ "symfs", required_argument, NULL, 'S' },
+		{ "local-binaries", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	unsigned int flags = 0;
 	bool stacks = false;
-	const char *symfs = NULL;
+	struct sym_opts so = { 0 };
 	int c;
 
 	while ((c = getopt_long(argc, argv, "sgh", opts, NULL)) != -1) {
@@ -103,13 +104,16 @@ int cmd_dump(int argc, char **argv)
 		} else if (c == 'g') {
 			stacks = true;
 		} else if (c == 'S') {
-			symfs = optarg;
+			so.symfs = optarg;
+		} else if (c == 'L') {
+			so.local_binaries = true;
 		} else if (c == 'h') {
-			printf("usage: %s dump [-g] [--symfs DIR] [--strict] FILE\n"
+			printf("usage: %s dump [-g] [--symfs DIR] [--local-binaries] [--strict] FILE\n"
 			       "Every event in time order: seconds from the start, [CPU], type, "
 			       "pid/tid.\n"
 			       "  -g, --stacks   print the stacks of switches and wakings\n"
-			       "  --symfs DIR    look for binaries under DIR\n",
+			       "  --symfs DIR    look for binaries under DIR\n"
+			       "  --local-binaries  read binaries at their recorded paths\n",
 			       prog_name);
 			return EXIT_OK;
 		} else {
@@ -129,13 +133,14 @@ int cmd_dump(int argc, char **argv)
 	struct st_event e;
 	int err = st_event_iter__new(r, &it), ret = 0;
 	if (!err && stacks)
-		err = symbolizer__new(r, symfs, &sym);
+		err = symbolizer__new(r, &so, &sym);
 	uint64_t t0 = st_reader__info(r)->first_ts;
 	while (!err && (ret = st_event_iter__next(it, &e)) > 0) {
 		print_event(&e, t0);
 		if (sym)
 			print_stacks(r, sym, &e);
 	}
+	cli__symbols_hint(path, sym, &so);
 	symbolizer__free(sym);
 	cli__warn_problems(path, r);
 	if (err || ret < 0)

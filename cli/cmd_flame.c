@@ -108,7 +108,7 @@ int cmd_flame(int argc, char **argv)
 			goto out;
 		err = chains__find(r, &a.f, depth, &cs);
 		if (!err)
-			err = symbolizer__new(r, a.symfs, &sym);
+			err = symbolizer__new(r, &a.sym, &sym);
 		if (!err) {
 			n = folded__chains(&cs, r, sym, &lines);
 			err = n < 0 ? (int)n : 0;
@@ -148,6 +148,7 @@ out:
 	if (lines)
 		folded__free_lines(lines, n);
 	chains__free(&cs);
+	cli__symbols_hint(a.path, sym, &a.sym);
 	symbolizer__free(sym);
 	st_reader__free(r);
 	analyze_args__free(&a);

@@ -69,11 +69,12 @@ int offcpu__collect(struct analyze_args *a, bool wake, const struct fold_opts *f
 	if (!err)
 		err = oc.err;
 	if (!err)
-		err = symbolizer__new(*r, a->symfs, sym);
+		err = symbolizer__new(*r, &a->sym, sym);
 	if (!err) {
 		*n = folded__lines(&oc.f, *r, *sym, fo, lines);
 		if (*n < 0)
 			err = (int)*n;
+		cli__symbols_hint(a->path, *sym, &a->sym);
 	}
 	folded__free(&oc.f);
 	if (err) {

@@ -159,7 +159,7 @@ int cmd_waitfor(int argc, char **argv)
 		goto out;
 	int err = waitfor__run(r, &a.f, &w);
 	if (!err)
-		err = symbolizer__new(r, a.symfs, &sym);
+		err = symbolizer__new(r, &a.sym, &sym);
 	if (err) {
 		cli__error(a.path, "%s", st_strerror(err));
 		goto out;
@@ -172,6 +172,7 @@ int cmd_waitfor(int argc, char **argv)
 	ret = EXIT_OK;
 out:
 	waitfor__free(&w);
+	cli__symbols_hint(a.path, sym, &a.sym);
 	symbolizer__free(sym);
 	st_reader__free(r);
 	analyze_args__free(&a);

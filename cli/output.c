@@ -8,6 +8,7 @@
 #include <fcntl.h>
 
 #include "analyze/filter.h"
+#include "analyze/symbols.h"
 #include "cli.h"
 
 void cli__error(const char *what, const char *fmt, ...)
@@ -58,6 +59,21 @@ void cli__warn_problems(const char *path, struct st_reader *r)
 			(unsigned long long)p[i].offset, st_strerror(p[i].err),
 			p[i].detail[0] ? ": " : "", p[i].detail);
 	printed = n;
+}
+
+void cli__symbols_hint(const char *path, const struct symbolizer *sym, const struct sym_opts *o)
+{
+	static bool said;
+	unsigned int n = symbolizer__unnamed_files(sym);
+
+	if (!n || said)
+		return;
+	said = true;
+	fprintf(stderr,
+		"%s: %s: note: user frames in %u file%s are unnamed: record with --symbols=embed, "
+		"or pass --symfs DIR%s\n",
+		prog_name, path, n, n == 1 ? "" : "s",
+		o->local_binaries ? "" : " or, on the recording host, --local-binaries");
 }
 
 FILE *cli__open_output(const char *path)

@@ -60,7 +60,7 @@ static void run_model(struct st_reader *r)
 		long n;
 
 		stats_table__finish(&s.stats, m);
-		if (symbolizer__new(r, NULL, &sym) == 0) {
+		if (symbolizer__new(r, &(struct sym_opts){ .no_debug_dir = true }, &sym) == 0) {
 			n = folded__lines(&s.f, r, sym, &o, &lines);
 			if (n >= 0)
 				folded__free_lines(lines, n);

@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct st_event_iter *it;
 		struct st_event e;
 
-		symbolizer__new(r, NULL, &sym);
+		symbolizer__new(r, &(struct sym_opts){ .no_debug_dir = true }, &sym);
 		for (size_t i = 0; i < st_reader__nstacks(r); i++) {
 			const struct st_stack *s = st_reader__stack_at(r, i);
 			for (unsigned int k = 0; sym && k < s->nframes; k++)

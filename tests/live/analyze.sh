@@ -7,7 +7,7 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
 TESTS="analyze_sleeper_sleep analyze_hogs_share_cpu analyze_pong_offwake analyze_offcpu_folded \
-analyze_timeline analyze_hist analyze_per_process analyze_filters"
+analyze_paths_opt_in analyze_timeline analyze_hist analyze_per_process analyze_filters"
 SUITE=analyzer
 . tests/live/lib.sh
 need_recording
@@ -43,15 +43,16 @@ for h in hog1 hog2; do
 done
 check analyze_hogs_share_cpu $ok "$msg"
 
-# pong's off-wake stacks name ping's write path as the waker.
-$ST offwake --comm '^pong$' "$T/w.tape" >"$T/offwake.txt"
+# pong's off-wake stacks name ping's write path as the waker (the workload's
+# binary read at its recorded path, as asked).
+$ST offwake --local-binaries --comm '^pong$' "$T/w.tape" >"$T/offwake.txt"
 ok=0
 grep -q ';--;' "$T/offwake.txt" || ok=1
 grep -E ';--;.*anon_pipe_write.*;ping_main;.*;ping [0-9]+$' "$T/offwake.txt" >/dev/null || ok=1
 check analyze_pong_offwake $ok "$(head -3 "$T/offwake.txt")"
 
 # Folded output as flamegraph.pl reads it: frames;frames count, nothing else.
-$ST offcpu "$T/w.tape" >"$T/offcpu.txt"
+$ST offcpu --local-binaries "$T/w.tape" >"$T/offcpu.txt"
 bad=$(grep -cvE '^[^;]+(;[^;]+)* [0-9]+$' "$T/offcpu.txt")
 lines=$(wc -l <"$T/offcpu.txt")
 ok=0
@@ -59,6 +60,15 @@ ok=0
 grep -qE '^sleeper;.*sleeper_main;.*do_nanosleep [0-9]+$' "$T/offcpu.txt" || ok=1
 grep -q 'bpf_prog_\|;__schedule' "$T/offcpu.txt" && ok=1
 check analyze_offcpu_folded $ok "$bad malformed of $lines: $(head -3 "$T/offcpu.txt")"
+
+# Unasked, the analyzer opens no path the trace names: the workload's frames
+# stay file+offset, and a note says how to name them.
+$ST offcpu --comm '^sleeper$' "$T/w.tape" >"$T/plain.txt" 2>"$T/plain.err"
+ok=0
+grep -q 'sleeper_main' "$T/plain.txt" && ok=1
+grep -qE ';workload\+0x[0-9a-f]+;' "$T/plain.txt" || ok=1
+grep -q 'note: user frames in .* --local-binaries' "$T/plain.err" || ok=1
+check analyze_paths_opt_in $ok "$(head -2 "$T/plain.txt") / $(cat "$T/plain.err")"
 
 # The sleeper's timeline: 50 sleeps of about 20 ms, each woken.
 $ST timeline -t "$SL" --state sleep "$T/w.tape" >"$T/tl.txt"
