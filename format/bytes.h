@@ -75,6 +75,12 @@ static inline int cursor__uvar(struct cursor *c, uint64_t *v)
 {
 	uint64_t x = 0;
 
+	/* Most values are small: one byte, no loop. */
+	if (__builtin_expect(c->left > 0 && *c->p < 0x80, 1)) {
+		*v = *c->p++;
+		c->left--;
+		return 0;
+	}
 	for (unsigned int i = 0; i < 10; i++) {
 		if (c->left == 0)
 			return -EBADMSG;

@@ -66,7 +66,8 @@ int st_decode_event(uint8_t type, const uint8_t *body, size_t len, uint64_t *pre
 	default:
 		return -ENOENT;
 	}
-	memset(e, 0, sizeof(*e));
+	/* Clear what the record does not set (the union's largest member, task). */
+	memset(&e->task, 0, sizeof(e->task));
 	e->type = type;
 	e->cpu = cpu;
 	TRY(cursor__uvar(&c, &delta));
