@@ -38,6 +38,7 @@ struct session {
 	bool attached;
 
 	struct htab stacks; /* kind + frames -> id */
+	struct htab raw_ustacks; /* pid, maps generation, raw user addresses -> id */
 	uint32_t next_stack_id;
 	uint8_t *stack_ctx; /* by kernel stack id: enum st_wake_ctx */
 	size_t stack_ctx_cap;
@@ -55,8 +56,9 @@ struct session {
 	int err; /* first fatal error, from the writer */
 	struct session_stats st;
 	struct st_frame frames[STB_MAX_FRAMES];
-	uint64_t key[1 + 2 * STB_MAX_FRAMES];
+	uint64_t key[2 + 2 * STB_MAX_FRAMES];
 	uint64_t raw_frames[2 * STB_MAX_FRAMES]; /* aligned copy of a sample's frames */
+	uint64_t raw_key[2 + STB_MAX_FRAMES];
 };
 
 static uint64_t now_ns(void)
@@ -188,8 +190,8 @@ static void usyms__embed(struct session *s, const struct st_frame *frames, unsig
 	}
 }
 
-static uint32_t stack__intern(struct session *s, uint8_t kind, const uint64_t *raw, unsigned int n,
-			      uint32_t pid, uint64_t now)
+static uint32_t stack__intern_frames(struct session *s, uint8_t kind, const uint64_t *raw,
+				     unsigned int n, uint32_t pid, bool *resolved)
 {
 	unsigned int k = 0;
 
@@ -202,8 +204,10 @@ static uint32_t stack__intern(struct session *s, uint8_t kind, const uint64_t *r
 			f->addr = raw[i];
 			f->map = 0;
 		} else {
-			f->map = umaps__translate(s->umaps, pid, raw[i], &f->addr, now);
+			f->map = umaps__translate(s->umaps, pid, raw[i], &f->addr);
 			s->key[k++] = f->map;
+			if (!f->map)
+				*resolved = false;
 		}
 		s->key[k++] = f->addr;
 	}
@@ -247,15 +251,43 @@ static uint32_t stack__intern(struct session *s, uint8_t kind, const uint64_t *r
 	return st.id;
 }
 
+/*
+ * A user stack seen before in the same process, with the same knowledge of
+ * its maps, has the same id: most samples skip translating every frame.
+ * Stacks with a frame in no known file are not cached, so that a later
+ * reread of the maps can still name it.
+ */
+static uint32_t stack__intern(struct session *s, uint8_t kind, const uint64_t *raw, unsigned int n,
+			      uint32_t pid)
+{
+	bool resolved = true;
+	uint32_t id;
+
+	if (kind != ST_STACK_USER || n == 0)
+		return stack__intern_frames(s, kind, raw, n, pid, &resolved);
+	size_t len = (2 + (size_t)n) * sizeof(uint64_t);
+	uint64_t *rk = s->raw_key;
+	rk[0] = pid;
+	rk[1] = umaps__generation(s->umaps, pid);
+	memcpy(rk + 2, raw, (size_t)n * sizeof(uint64_t));
+	uint64_t *v = htab__find(&s->raw_ustacks, rk, len);
+	if (v)
+		return (uint32_t)*v;
+	id = stack__intern_frames(s, kind, raw, n, pid, &resolved);
+	if (resolved && id != ST_STACK_LOST) {
+		rk[1] = umaps__generation(s->umaps, pid); /* translating may have reread the maps */
+		htab__insert(&s->raw_ustacks, rk, len, id); /* a cache: failing is harmless */
+	}
+	return id;
+}
+
 /* Stack ids of a sample's frames; @frames_len bytes follow the header. */
 static void sample__stacks(struct session *s, const struct stb_event *e, const uint64_t *frames,
 			   uint32_t pid, uint32_t *kid, uint32_t *uid)
 {
-	uint64_t now = now_ns();
-
-	*kid = stack__intern(s, ST_STACK_KERNEL, frames, e->kstack_bytes / 8, 0, now);
+	*kid = stack__intern(s, ST_STACK_KERNEL, frames, e->kstack_bytes / 8, 0);
 	*uid = stack__intern(s, ST_STACK_USER, frames + e->kstack_bytes / 8, e->ustack_bytes / 8,
-			     pid, now);
+			     pid);
 	if (e->flags & STB_F_KSTACK_ERR) {
 		*kid = ST_STACK_LOST;
 		s->st.stack_failures++;
@@ -782,6 +814,7 @@ void session__free(struct session *s)
 	st_chunk__free(&s->stack_chunk);
 	st_chunk__free(&s->tasks);
 	htab__free(&s->stacks);
+	htab__free(&s->raw_ustacks);
 	free(s->stack_ctx);
 	ksyms__free(s->ksyms);
 	umaps__free(s->umaps);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "analyze/htab.h"
@@ -28,6 +29,7 @@ struct proc {
 	struct range *r;
 	size_t n;
 	uint64_t loaded_ns;
+	uint32_t gen; /* bumped whenever what is known of the maps changes */
 	bool loaded;
 };
 
@@ -145,6 +147,14 @@ static int range__cmp(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 static void proc__load(struct umaps *u, struct proc *p, uint32_t pid, uint64_t now_ns)
 {
 	char path[64], line[4400], perms[8], dev[16], name[4200];
@@ -153,6 +163,7 @@ static void proc__load(struct umaps *u, struct proc *p, uint32_t pid, uint64_t n
 
 	p->loaded = true;
 	p->loaded_ns = now_ns;
+	p->gen++;
 	snprintf(path, sizeof(path), "/proc/%u/maps", pid);
 	f = fopen(path, "re");
 	if (!f)
@@ -218,8 +229,7 @@ static const struct range *range__find(const struct proc *p, uint64_t addr)
 	return &p->r[lo - 1];
 }
 
-uint32_t umaps__translate(struct umaps *u, uint32_t pid, uint64_t addr, uint64_t *offset,
-			  uint64_t now_ns)
+uint32_t umaps__translate(struct umaps *u, uint32_t pid, uint64_t addr, uint64_t *offset)
 {
 	struct proc *p = proc__get(u, pid);
 	const struct range *r;
@@ -228,11 +238,14 @@ uint32_t umaps__translate(struct umaps *u, uint32_t pid, uint64_t addr, uint64_t
 	if (!p)
 		return 0;
 	if (!p->loaded)
-		proc__load(u, p, pid, now_ns);
+		proc__load(u, p, pid, monotonic_ns());
 	r = range__find(p, addr);
-	if (!r && now_ns - p->loaded_ns > RELOAD_NS) {
-		proc__load(u, p, pid, now_ns);
-		r = range__find(p, addr);
+	if (!r) {
+		uint64_t now = monotonic_ns();
+		if (now - p->loaded_ns > RELOAD_NS) {
+			proc__load(u, p, pid, now);
+			r = range__find(p, addr);
+		}
 	}
 	if (!r || !r->file)
 		return 0;
@@ -240,12 +253,21 @@ uint32_t umaps__translate(struct umaps *u, uint32_t pid, uint64_t addr, uint64_t
 	return r->file;
 }
 
+uint32_t umaps__generation(struct umaps *u, uint32_t pid)
+{
+	uint64_t *v = htab__find(&u->procs, &pid, sizeof(pid));
+
+	return v ? u->procs_arr[*v].gen : 0;
+}
+
 void umaps__forget(struct umaps *u, uint32_t pid)
 {
 	uint64_t *v = htab__find(&u->procs, &pid, sizeof(pid));
 
-	if (v)
+	if (v) {
 		u->procs_arr[*v].loaded = false;
+		u->procs_arr[*v].gen++;
+	}
 }
 
 const struct st_map *umaps__take_new(struct umaps *u, size_t *n)

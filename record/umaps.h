@@ -22,8 +22,13 @@ void umaps__free(struct umaps *u);
  * its file offset; 0 when no mapping is known (*offset = @addr). Rereads the
  * process's maps on a miss, at most every few milliseconds per process.
  */
-uint32_t umaps__translate(struct umaps *u, uint32_t pid, uint64_t addr, uint64_t *offset,
-			  uint64_t now_ns);
+uint32_t umaps__translate(struct umaps *u, uint32_t pid, uint64_t addr, uint64_t *offset);
+
+/*
+ * Changes whenever the maps known for @pid change (reread, exec, exit):
+ * translations cached under one generation hold until it changes.
+ */
+uint32_t umaps__generation(struct umaps *u, uint32_t pid);
 
 /* The process exec'd or exited: its mappings are stale. */
 void umaps__forget(struct umaps *u, uint32_t pid);

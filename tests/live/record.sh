@@ -40,7 +40,7 @@ tid() { sed -n "s/^$1.tid=//p" "$T/w.out"; }
 SL=$(tid sleeper)
 PING=$(tid ping)
 PONG=$(tid pong)
-$ST dump -g "$T/w.tape" >"$T/dump.txt"
+$ST dump -g --local-binaries "$T/w.tape" >"$T/dump.txt"
 
 # The sleeper's switch-outs carry the nanosleep path and the workload's own function.
 awk -v t="/$SL S " 'index($0, t) && /switch/ {on=1; print; next} /^\t/ && on {print; next} {on=0}' \
