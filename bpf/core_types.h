@@ -45,6 +45,9 @@ struct task_struct {
 	int pid;
 	int tgid;
 	struct task_struct *real_parent;
+	struct task_struct *group_leader;
+	__u64 start_time;
+	__u64 self_exec_id; /* u32 before 5.9: then the high half is parent_exec_id, as stable */
 	char comm[16];
 } __attribute__((preserve_access_index));
 

@@ -26,6 +26,8 @@ enum stb_type {
 #define STB_F_PREEMPT 0x01	/* switch: prev was preempted */
 #define STB_F_KSTACK_ERR 0x02	/* a kernel stack was wanted and not captured */
 #define STB_F_USTACK_ERR 0x04	/* a user stack was wanted and not captured */
+#define STB_F_KSTACK_REF 0x08	/* the kernel stack is khash, already known: no frames follow */
+#define STB_F_USTACK_REF 0x10	/* the user stack is uhash, already known: no frames follow */
 
 /*
  * Every sample starts with this; kstack_bytes of kernel frames and then
@@ -42,8 +44,14 @@ struct stb_event {
 	__u32 tid_b, pid_b;	/* switch: next; waking: wakee; fork: child */
 	__u32 cpu_b;		/* waking: target CPU */
 	__u16 kstack_bytes, ustack_bytes;
+	/*
+	 * Hashes of the stacks taken (0: none): of the kernel frames; of the user
+	 * frames with the process's identity (tgid, start time, exec count), as
+	 * the same addresses mean other code in another process or image.
+	 */
+	__u64 khash, uhash;
 };
-_Static_assert(sizeof(struct stb_event) == 40, "stb_event layout");
+_Static_assert(sizeof(struct stb_event) == 56, "stb_event layout");
 
 struct stb_task_extra {
 	char comm[16];

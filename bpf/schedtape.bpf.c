@@ -11,6 +11,9 @@
  * map that could fill up or be overwritten, so no event can point at a stack
  * that was never delivered. They are taken only where an analysis needs
  * them: a voluntary switch-out (S/D), and a waking (the waker's stack).
+ * A stack whose hash user space has confirmed (known_stacks) is sent as the
+ * hash alone: user space adds a hash there only after it has stored the
+ * frames, so a reference never arrives before its stack.
  */
 #include "core_types.h"
 #include <bpf/bpf_helpers.h>
@@ -47,6 +50,15 @@ struct {
 	__type(key, __u32);
 	__type(value, struct stb_sample);
 } scratch SEC(".maps");
+
+/* Hashes of the stacks user space holds (written by user space only). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* preallocating took seconds of system time */
+	__type(key, __u64);
+	__type(value, __u8);
+} known_stacks SEC(".maps");
 
 /* Process ids (tgids) to trace when filter_targets is set; children join. */
 struct {
@@ -127,7 +139,71 @@ static __always_inline struct stb_sample *sample__get(__u8 type)
 	s->e.state = 0;
 	s->e.tid_b = s->e.pid_b = s->e.cpu_b = 0;
 	s->e.kstack_bytes = s->e.ustack_bytes = 0;
+	s->e.khash = s->e.uhash = 0;
 	return s;
+}
+
+#define HASH_MUL 0xff51afd7ed558ccdULL
+
+static __always_inline __u64 hash__mix(__u64 h, __u64 v)
+{
+	h = (h ^ v) * HASH_MUL;
+	return h ^ (h >> 32);
+}
+
+/*
+ * The hash of @nwords frames from @start (never 0, which means "no stack").
+ * A global function, so the verifier walks its loop once, not once per
+ * caller and per way out of the loop (that took seconds at load).
+ */
+__noinline __u64 frames__hash(const struct stb_sample *s, __u32 start, __u32 nwords, __u64 h)
+{
+	if (!s)
+		return 1;
+	for (__u64 i = 0; i < STB_MAX_FRAMES && i < nwords; i++) {
+		__u64 at = start + i;
+		if (at >= 2 * STB_MAX_FRAMES)
+			break;
+		/* Index from the checked value, not from a pointer the compiler strides. */
+		asm volatile("" : "+r"(at));
+		h = hash__mix(h, s->frames[at]);
+	}
+	return h ? h : 1;
+}
+
+/* Which address space user frames belong to: the process, and which image it runs. */
+static __always_inline __u64 process__seed(void)
+{
+	struct task_struct *cur = (void *)bpf_get_current_task();
+	__u64 h = hash__mix(0x5eed, bpf_get_current_pid_tgid() >> 32);
+
+	h = hash__mix(h, BPF_CORE_READ(cur, group_leader, start_time));
+	return hash__mix(h, BPF_CORE_READ(cur, self_exec_id));
+}
+
+/*
+ * Copy one stack of the current task to @at; returns the bytes kept there (0
+ * when the stack is known and only its hash is sent).
+ */
+static __always_inline long stack__take(void *ctx, struct stb_sample *s, long at, __u32 max,
+					__u64 flags, __u64 seed, __u64 *hash, __u8 err_flag,
+					__u8 ref_flag)
+{
+	long n = bpf_get_stack(ctx, (void *)s->frames + at, max, flags);
+
+	if (n < 0) {
+		s->e.flags |= err_flag;
+		return 0;
+	}
+	if (n > STB_MAX_FRAMES * 8)
+		n = STB_MAX_FRAMES * 8;
+	n &= ~7L;
+	*hash = frames__hash(s, (__u32)at / 8, (__u32)n / 8, seed ^ (__u64)n);
+	if (bpf_map_lookup_elem(&known_stacks, hash)) {
+		s->e.flags |= ref_flag;
+		return 0;
+	}
+	return n;
 }
 
 /* Copy the current task's stacks behind the header and send the sample. */
@@ -136,26 +212,13 @@ static __always_inline void sample__send_with_stacks(void *ctx, struct stb_sampl
 {
 	long k = 0, u = 0;
 
-	if (kern && kstack_max_bytes) {
-		k = bpf_get_stack(ctx, s->frames, kstack_max_bytes, 0);
-		if (k < 0) {
-			s->e.flags |= STB_F_KSTACK_ERR;
-			k = 0;
-		}
-		if (k > STB_MAX_FRAMES * 8)
-			k = STB_MAX_FRAMES * 8;
-		k &= ~7L;
-	}
-	if (user && ustack_max_bytes) {
-		u = bpf_get_stack(ctx, (void *)s->frames + k, ustack_max_bytes, BPF_F_USER_STACK);
-		if (u < 0) {
-			s->e.flags |= STB_F_USTACK_ERR;
-			u = 0;
-		}
-		if (u > STB_MAX_FRAMES * 8)
-			u = STB_MAX_FRAMES * 8;
-		u &= ~7L;
-	}
+	if (kern && kstack_max_bytes)
+		k = stack__take(ctx, s, 0, kstack_max_bytes, 0, 0x6b65726eULL,
+				&s->e.khash, STB_F_KSTACK_ERR, STB_F_KSTACK_REF);
+	if (user && ustack_max_bytes)
+		u = stack__take(ctx, s, k, ustack_max_bytes,
+				BPF_F_USER_STACK, process__seed(), &s->e.uhash, STB_F_USTACK_ERR,
+				STB_F_USTACK_REF);
 	s->e.kstack_bytes = (__u16)k;
 	s->e.ustack_bytes = (__u16)u;
 	__u64 size = sizeof(s->e) + (__u64)k + (__u64)u;

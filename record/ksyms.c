@@ -41,14 +41,45 @@ static int names__add(struct ksyms *ks, const char *s, size_t *off)
 	return 0;
 }
 
+/*
+ * One /proc/kallsyms line: "addr type name[\t[module]]". Returns false for
+ * lines to skip (malformed, or not code). Parsed by hand: sscanf over the
+ * ~200 K lines was most of the recorder's start-up time.
+ */
+static bool kallsyms__parse(char *line, unsigned long long *addr, const char **name,
+			    const char **mod)
+{
+	char *p = line, *end;
+
+	*addr = strtoull(p, &end, 16);
+	if (end == p || end[0] != ' ' || !end[1] || end[2] != ' ')
+		return false;
+	char type = end[1];
+	if (type != 't' && type != 'T' && type != 'w' && type != 'W')
+		return false;
+	*name = p = end + 3;
+	p += strcspn(p, " \t\n");
+	*mod = NULL;
+	if (*p == '\t' && p[1] == '[') {
+		char *close = strchr(p + 2, ']');
+		if (close) {
+			*close = 0;
+			*mod = p + 2;
+		}
+	}
+	*p = 0;
+	return **name != 0;
+}
+
 int ksyms__load(struct ksyms **out)
 {
 	FILE *f = fopen("/proc/kallsyms", "re");
 	struct ksyms *ks;
-	char line[512], name[448], mod[64], type;
-	unsigned long long addr;
+	char line[512];
+	const char *name, *mod;
+	unsigned long long addr, prev = 0;
 	int err = 0;
-	bool nonzero = false;
+	bool nonzero = false, sorted = true;
 
 	if (!f)
 		return -errno;
@@ -58,13 +89,11 @@ int ksyms__load(struct ksyms **out)
 		return -ENOMEM;
 	}
 	while (fgets(line, sizeof(line), f)) {
-		mod[0] = 0;
-		int n = sscanf(line, "%llx %c %447s [%63[^]]]", &addr, &type, name, mod);
-		if (n < 3)
-			continue;
-		if (type != 't' && type != 'T' && type != 'w' && type != 'W')
+		if (!kallsyms__parse(line, &addr, &name, &mod))
 			continue;
 		nonzero |= addr != 0;
+		sorted &= addr >= prev;
+		prev = addr;
 		if (ks->n == ks->cap) {
 			size_t cap = ks->cap ? ks->cap * 2 : 65536;
 			struct ksym *s = realloc(ks->syms, cap * sizeof(*s));
@@ -76,7 +105,7 @@ int ksyms__load(struct ksyms **out)
 			ks->cap = cap;
 		}
 		size_t off;
-		if (mod[0]) {
+		if (mod) {
 			char full[520];
 			snprintf(full, sizeof(full), "%s [%s]", name, mod);
 			err = names__add(ks, full, &off);
@@ -95,7 +124,8 @@ int ksyms__load(struct ksyms **out)
 		ksyms__free(ks);
 		return err;
 	}
-	qsort(ks->syms, ks->n, sizeof(*ks->syms), sym__cmp);
+	if (!sorted)
+		qsort(ks->syms, ks->n, sizeof(*ks->syms), sym__cmp);
 	for (size_t i = 0; i < ks->n; i++) {
 		ks->syms[i].name = ks->names + (uintptr_t)ks->syms[i].name;
 		/* kallsyms has no sizes: a symbol ends where the next begins. */

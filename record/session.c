@@ -38,7 +38,7 @@ struct session {
 	bool attached;
 
 	struct htab stacks; /* kind + frames -> id */
-	struct htab raw_ustacks; /* pid, maps generation, raw user addresses -> id */
+	struct htab stack_hashes; /* the BPF program's stack hash -> id */
 	uint32_t next_stack_id;
 	uint8_t *stack_ctx; /* by kernel stack id: enum st_wake_ctx */
 	size_t stack_ctx_cap;
@@ -56,9 +56,8 @@ struct session {
 	int err; /* first fatal error, from the writer */
 	struct session_stats st;
 	struct st_frame frames[STB_MAX_FRAMES];
-	uint64_t key[2 + 2 * STB_MAX_FRAMES];
+	uint64_t key[1 + 2 * STB_MAX_FRAMES];
 	uint64_t raw_frames[2 * STB_MAX_FRAMES]; /* aligned copy of a sample's frames */
-	uint64_t raw_key[2 + STB_MAX_FRAMES];
 };
 
 static uint64_t now_ns(void)
@@ -252,32 +251,32 @@ static uint32_t stack__intern_frames(struct session *s, uint8_t kind, const uint
 }
 
 /*
- * A user stack seen before in the same process, with the same knowledge of
- * its maps, has the same id: most samples skip translating every frame.
- * Stacks with a frame in no known file are not cached, so that a later
- * reread of the maps can still name it.
+ * A stack by the hash the BPF program computed: one seen before costs a
+ * lookup. Once stored (and, for user stacks, with every frame in a known
+ * file), the hash goes to the kernel, which from then on sends the hash
+ * alone. A stack with a frame in no known file is not confirmed, so that a
+ * later reread of the maps can still name it.
  */
 static uint32_t stack__intern(struct session *s, uint8_t kind, const uint64_t *raw, unsigned int n,
-			      uint32_t pid)
+			      uint32_t pid, uint64_t hash, bool ref)
 {
 	bool resolved = true;
+	uint64_t *v = hash ? htab__find(&s->stack_hashes, &hash, sizeof(hash)) : NULL;
+	uint8_t one = 1;
 	uint32_t id;
 
-	if (kind != ST_STACK_USER || n == 0)
-		return stack__intern_frames(s, kind, raw, n, pid, &resolved);
-	size_t len = (2 + (size_t)n) * sizeof(uint64_t);
-	uint64_t *rk = s->raw_key;
-	rk[0] = pid;
-	rk[1] = umaps__generation(s->umaps, pid);
-	memcpy(rk + 2, raw, (size_t)n * sizeof(uint64_t));
-	uint64_t *v = htab__find(&s->raw_ustacks, rk, len);
 	if (v)
 		return (uint32_t)*v;
-	id = stack__intern_frames(s, kind, raw, n, pid, &resolved);
-	if (resolved && id != ST_STACK_LOST) {
-		rk[1] = umaps__generation(s->umaps, pid); /* translating may have reread the maps */
-		htab__insert(&s->raw_ustacks, rk, len, id); /* a cache: failing is harmless */
+	if (ref) {
+		s->st.stack_failures++; /* cannot happen: only known hashes are sent alone */
+		return ST_STACK_LOST;
 	}
+	id = stack__intern_frames(s, kind, raw, n, pid, &resolved);
+	if (hash && resolved && id != ST_STACK_LOST &&
+	    !htab__insert(&s->stack_hashes, &hash, sizeof(hash), id))
+		/* The kernel's map may be full: then it keeps sending frames. */
+		bpf_map__update_elem(s->skel->maps.known_stacks, &hash, sizeof(hash), &one,
+				     sizeof(one), BPF_ANY);
 	return id;
 }
 
@@ -285,9 +284,10 @@ static uint32_t stack__intern(struct session *s, uint8_t kind, const uint64_t *r
 static void sample__stacks(struct session *s, const struct stb_event *e, const uint64_t *frames,
 			   uint32_t pid, uint32_t *kid, uint32_t *uid)
 {
-	*kid = stack__intern(s, ST_STACK_KERNEL, frames, e->kstack_bytes / 8, 0);
+	*kid = stack__intern(s, ST_STACK_KERNEL, frames, e->kstack_bytes / 8, 0, e->khash,
+			     e->flags & STB_F_KSTACK_REF);
 	*uid = stack__intern(s, ST_STACK_USER, frames + e->kstack_bytes / 8, e->ustack_bytes / 8,
-			     pid);
+			     pid, e->uhash, e->flags & STB_F_USTACK_REF);
 	if (e->flags & STB_F_KSTACK_ERR) {
 		*kid = ST_STACK_LOST;
 		s->st.stack_failures++;
@@ -814,7 +814,7 @@ void session__free(struct session *s)
 	st_chunk__free(&s->stack_chunk);
 	st_chunk__free(&s->tasks);
 	htab__free(&s->stacks);
-	htab__free(&s->raw_ustacks);
+	htab__free(&s->stack_hashes);
 	free(s->stack_ctx);
 	ksyms__free(s->ksyms);
 	umaps__free(s->umaps);

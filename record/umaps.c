@@ -29,7 +29,6 @@ struct proc {
 	struct range *r;
 	size_t n;
 	uint64_t loaded_ns;
-	uint32_t gen; /* bumped whenever what is known of the maps changes */
 	bool loaded;
 };
 
@@ -163,7 +162,6 @@ static void proc__load(struct umaps *u, struct proc *p, uint32_t pid, uint64_t n
 
 	p->loaded = true;
 	p->loaded_ns = now_ns;
-	p->gen++;
 	snprintf(path, sizeof(path), "/proc/%u/maps", pid);
 	f = fopen(path, "re");
 	if (!f)
@@ -253,21 +251,12 @@ uint32_t umaps__translate(struct umaps *u, uint32_t pid, uint64_t addr, uint64_t
 	return r->file;
 }
 
-uint32_t umaps__generation(struct umaps *u, uint32_t pid)
-{
-	uint64_t *v = htab__find(&u->procs, &pid, sizeof(pid));
-
-	return v ? u->procs_arr[*v].gen : 0;
-}
-
 void umaps__forget(struct umaps *u, uint32_t pid)
 {
 	uint64_t *v = htab__find(&u->procs, &pid, sizeof(pid));
 
-	if (v) {
+	if (v)
 		u->procs_arr[*v].loaded = false;
-		u->procs_arr[*v].gen++;
-	}
 }
 
 const struct st_map *umaps__take_new(struct umaps *u, size_t *n)

@@ -24,11 +24,6 @@ void umaps__free(struct umaps *u);
  */
 uint32_t umaps__translate(struct umaps *u, uint32_t pid, uint64_t addr, uint64_t *offset);
 
-/*
- * Changes whenever the maps known for @pid change (reread, exec, exit):
- * translations cached under one generation hold until it changes.
- */
-uint32_t umaps__generation(struct umaps *u, uint32_t pid);
 
 /* The process exec'd or exited: its mappings are stale. */
 void umaps__forget(struct umaps *u, uint32_t pid);
