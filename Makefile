@@ -69,7 +69,7 @@ $(WORKLOAD): samples/workload.c
 	$(Q)$(CC) -O2 -g -fno-omit-frame-pointer -Wall -Wextra $(if $(filter true,$(CI)),-Werror) -pthread -o $@ $<
 
 # BPF: clang -target bpf -> bpftool gen object (static link) -> gen skeleton.
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-I$(OUT) -Ibpf -I/usr/include/$(shell uname -m)-linux-gnu -MMD -MP
 
 $(OUT)/bpf/%.bpf.o: bpf/%.bpf.c

@@ -6,6 +6,7 @@
 #
 #   bench/run.sh              # PAIRS=3
 #   PAIRS=5 LOOPS=600000 bench/run.sh
+#   TOOLS="schedtape trace-cmd" WORKLOADS=pipe ANALYSIS=0 DOC=/dev/null bench/run.sh
 #
 # Benchmarks are not tests: nothing here fails the build.
 set -u
@@ -92,7 +93,9 @@ available() {
 	esac
 }
 
-TOOLS="schedtape schedtape-nostacks perf-sched perf-sched-g trace-cmd trace-cmd-T offcputime bpf-empty bpf-stacks"
+TOOLS=${TOOLS:-schedtape schedtape-nostacks perf-sched perf-sched-g trace-cmd trace-cmd-T offcputime bpf-empty bpf-stacks}
+WORKLOADS=${WORKLOADS:-pipe messaging}
+ANALYSIS=${ANALYSIS:-1}
 declare -A RATIO EVENTS LOST BYTES CPU
 
 overhead() {
@@ -138,7 +141,7 @@ overhead() {
 }
 
 echo "bench: $PAIRS pairs per figure; workloads: pipe ($WL_PIPE), messaging ($WL_MSG)" >&2
-for wl_name in pipe messaging; do
+for wl_name in $WORKLOADS; do
 	wl=$WL_PIPE
 	[ $wl_name = messaging ] && wl=$WL_MSG
 	for tool in $TOOLS; do
@@ -169,12 +172,12 @@ run_analysis() { # label events command...
 	AM[$label]=$(echo "$mems" | tr ' ' '\n' | grep . | median)
 	AEV[$label]=$ev
 }
-echo "bench: analysis" >&2
-$ST record -q -f -o "$OUT/an.tape" -- $WL_PIPE >/dev/null 2>&1
-an_events=$($ST info --json "$OUT/an.tape" | sed -n 's/.*"events":\([0-9]*\),.*/\1/p')
-run_analysis "schedtape states" "$an_events" "$ST" states "$OUT/an.tape"
-run_analysis "schedtape offcpu" "$an_events" "$ST" offcpu "$OUT/an.tape"
-if command -v perf >/dev/null; then
+[ "$ANALYSIS" = 1 ] && echo "bench: analysis" >&2
+[ "$ANALYSIS" = 1 ] && $ST record -q -f -o "$OUT/an.tape" -- $WL_PIPE >/dev/null 2>&1
+[ "$ANALYSIS" = 1 ] && an_events=$($ST info --json "$OUT/an.tape" | sed -n 's/.*"events":\([0-9]*\),.*/\1/p')
+[ "$ANALYSIS" = 1 ] && run_analysis "schedtape states" "$an_events" "$ST" states "$OUT/an.tape"
+[ "$ANALYSIS" = 1 ] && run_analysis "schedtape offcpu" "$an_events" "$ST" offcpu "$OUT/an.tape"
+if [ "$ANALYSIS" = 1 ] && command -v perf >/dev/null; then
 	perf sched record -o "$OUT/an.data" -- $WL_PIPE >/dev/null 2>&1
 	perf sched record -g -o "$OUT/an-g.data" -- $WL_PIPE >/dev/null 2>&1
 	ev=$(perf report -i "$OUT/an.data" --stats 2>/dev/null | awk '/SAMPLE events:/ {print $3; exit}')
@@ -201,6 +204,34 @@ for p in json.load(open(sys.argv[2])):
 print("; ".join(rows))
 EOF
 )
+
+# Each target of issue 6 as "figure vs bound: met / missed".
+ratio_of() { [ -n "${1:-}" ] && [ -n "${2:-}" ] && echo "$1 / $2" | bc -l 2>/dev/null; }
+verdict() { # value op bound
+	[ -n "$1" ] || { echo "not measured"; return; }
+	if [ "$(echo "$1 $2 $3" | bc -l)" = 1 ]; then echo "met"; else echo "missed"; fi
+}
+eps_of() { [ -n "${AT[$1]:-}" ] && echo "${AEV[$1]:-0} / ${AT[$1]}" | bc -l 2>/dev/null; }
+targets() {
+	local ns=${RATIO[pipe,schedtape-nostacks]:-} tc=${RATIO[pipe,trace-cmd]:-}
+	local st=${RATIO[pipe,schedtape]:-} oc=${RATIO[pipe,offcputime]:-} pg=${RATIO[pipe,perf-sched-g]:-}
+	local ev=${EVENTS[pipe,schedtape]:-} evn=${EVENTS[pipe,schedtape-nostacks]:-}
+	local bs="" bn="" cpu="" r1="" r2=""
+	[ -n "$ev" ] && bs=$(echo "${BYTES[pipe,schedtape]} / $ev" | bc -l)
+	[ -n "$evn" ] && bn=$(echo "${BYTES[pipe,schedtape-nostacks]} / $evn" | bc -l)
+	[ -n "$ev" ] && [ -n "${CPU[pipe,schedtape]:-}" ] && cpu=$(echo "${CPU[pipe,schedtape]} * 1000000 / $ev" | bc -l)
+	r1=$(ratio_of "$(eps_of "schedtape states")" "$(eps_of "perf sched timehist")")
+	r2=$(ratio_of "$(eps_of "schedtape offcpu")" "$(eps_of "perf report -g folded")")
+	printf -- "- without stacks, overhead %.2f vs trace-cmd %.2f: %s\n" "${ns:-0}" "${tc:-0}" "$(verdict "$ns" "<=" "${tc:-0}")"
+	printf -- "- with stacks, overhead %.2f vs offcputime %.2f: %s; vs perf sched -g %.2f: %s\n" "${st:-0}" "${oc:-0}" \
+		"$(verdict "$st" "<=" "${oc:-0}")" "${pg:-0}" "$(verdict "$st" "<=" "${pg:-0}")"
+	printf -- "- lost events at full rate, default buffers: %s (stacks), %s (no stacks)\n" "${LOST[pipe,schedtape]:--}" "${LOST[pipe,schedtape-nostacks]:--}"
+	printf -- "- bytes/event %.2f without stacks (<= 2: %s), %.2f with (<= 4: %s)\n" "${bn:-0}" "$(verdict "$bn" "<=" 2)" "${bs:-0}" "$(verdict "$bs" "<=" 4)"
+	printf -- "- recorder CPU %.3f s per M events (<= 0.2: %s)\n" "${cpu:-0}" "$(verdict "$cpu" "<=" 0.2)"
+	printf -- "- states %.1fx perf sched timehist events/s (>= 10: %s); offcpu %.1fx perf report -g folded (>= 20: %s)\n" \
+		"${r1:-0}" "$(verdict "$r1" ">=" 10)" "${r2:-0}" "$(verdict "$r2" ">=" 20)"
+	printf -- "- analyzer peak memory %s / %s KB (< 64 MB)\n" "${AM[schedtape states]:--}" "${AM[schedtape offcpu]:--}"
+}
 
 # --- the table ---------------------------------------------------------------
 {
@@ -240,6 +271,10 @@ EOF
 		printf "| %s | %s | %.2f | %.2f M | %.0f |\n" "$label" "${AEV[$label]}" "${AT[$label]}" \
 			"$(echo "${eps:-0} / 1000000" | bc -l)" "$(echo "${AM[$label]} / 1024" | bc -l)"
 	done
+	echo
+	echo "Targets (issue 6), from the figures above:"
+	echo
+	targets
 } >"$OUT/table.md"
 cat "$OUT/table.md"
 cp "$OUT/table.md" "$DOC"

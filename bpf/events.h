@@ -20,6 +20,7 @@ enum stb_type {
 	STB_EXEC = 5,
 	STB_EXIT = 6,
 	STB_RENAME = 7,
+	STB_BATCH = 8, /* only in struct stb_batch_hdr */
 };
 
 /* stb_event.flags */
@@ -65,5 +66,25 @@ struct stb_sample {
 		struct stb_task_extra task;
 	};
 };
+
+/*
+ * What the BPF side outputs: batches of samples per CPU, so that the cost of
+ * one perf-buffer write is shared by many events. A batch goes out when the
+ * next sample would not fit in STB_BATCH_BYTES, and ten times a second from
+ * a timer on each CPU. After the header come records, each a __u32 size, a
+ * __u32 0 and size bytes of sample, padded to 8 bytes; a size of 0 ends the
+ * batch early.
+ */
+#define STB_BATCH_BYTES 4096
+struct stb_batch_hdr {
+	__u64 lost_first_ts;	/* events lost before this batch's, first .. last */
+	__u8 type;		/* STB_BATCH, where stb_event has its type */
+	__u8 pad[3];
+	__u32 lost;		/* how many: batches the perf buffer had no room for */
+	__u64 lost_last_ts;
+	__u32 len;		/* bytes of records */
+	__u32 count;		/* records */
+};
+_Static_assert(sizeof(struct stb_batch_hdr) == 32, "stb_batch_hdr layout");
 
 #endif

@@ -14,6 +14,13 @@
  * A stack whose hash user space has confirmed (known_stacks) is sent as the
  * hash alone: user space adds a hash there only after it has stored the
  * frames, so a reference never arrives before its stack.
+ *
+ * Samples are appended to a per-CPU batch (events.h), written out when full
+ * and by a 10 Hz timer. A program can be interrupted on its CPU by another
+ * one (an interrupt's waking during a fork's): such nested writers take
+ * their own scratch sample, reserve batch space atomically and never write
+ * the batch out, so the outermost writer alone flushes, when nothing nested
+ * is half done.
  */
 #include "core_types.h"
 #include <bpf/bpf_helpers.h>
@@ -44,12 +51,39 @@ struct {
 	__uint(value_size, sizeof(__u32));
 } events SEC(".maps");
 
+/* One sample being built per nesting depth: task, interrupt, and some room. */
+#define MAX_DEPTH 4
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MAX_DEPTH);
+	__type(key, __u32);
+	__type(value, struct stb_sample);
+} scratch SEC(".maps");
+
+/* Room past STB_BATCH_BYTES for the samples nested writers add before the flush. */
+#define BATCH_CAP (STB_BATCH_BYTES + 2 * (sizeof(struct stb_sample) + 8))
+
+struct batch_buf {
+	struct stb_batch_hdr hdr;
+	__u8 data[BATCH_CAP];
+	__u64 first_ts, last_ts;
+};
+
+struct cpu_batch {
+	__u32 depth;  /* programs running on this CPU, one inside another */
+	__u32 active; /* the buffer writers append to; the other is being written out */
+	__u32 lost;   /* events in batches the perf buffer refused, since the last one it took */
+	__u32 pad;
+	__u64 lost_first_ts, lost_last_ts;
+	struct batch_buf buf[2];
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct stb_sample);
-} scratch SEC(".maps");
+	__type(value, struct cpu_batch);
+} batches SEC(".maps");
 
 /* Hashes of the stacks user space holds (written by user space only). */
 struct {
@@ -125,13 +159,95 @@ static __always_inline __u32 task_cpu(struct task_struct *t)
 	return BPF_CORE_READ(t, cpu);
 }
 
-static __always_inline struct stb_sample *sample__get(__u8 type)
+/* Write out buffer @a of @b; only the outermost writer calls this. */
+static __always_inline void batch__flush(void *ctx, struct cpu_batch *b)
+{
+	__u32 a = b->active & 1;
+	struct batch_buf *bb = &b->buf[a];
+	__u32 len = bb->hdr.len;
+
+	/* From here on, writers nested in this one fill the other buffer. */
+	b->active = a ^ 1;
+	if (len > BATCH_CAP)
+		len = BATCH_CAP;
+	if (len) {
+		bb->hdr.type = STB_BATCH;
+		bb->hdr.lost = b->lost;
+		bb->hdr.lost_first_ts = b->lost_first_ts;
+		bb->hdr.lost_last_ts = b->lost_last_ts;
+		if (bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, &bb->hdr,
+					  sizeof(bb->hdr) + len)) {
+			count(CNT_OUTPUT_ERR);
+			if (!b->lost)
+				b->lost_first_ts = bb->first_ts;
+			b->lost += bb->hdr.count;
+			b->lost_last_ts = bb->last_ts;
+		} else {
+			b->lost = 0;
+		}
+	}
+	bb->hdr.len = 0;
+	bb->hdr.count = 0;
+}
+
+/* Append @size bytes of sample @s to the batch; at depth 0, write it out when due. */
+static __always_inline void batch__append(void *ctx, struct cpu_batch *b, __u32 depth,
+					  struct stb_sample *s, __u64 size)
+{
+	__u32 n = ((__u32)size + 8 + 7) & ~7u;
+	__u32 a = b->active & 1;
+
+	if (size > sizeof(*s))
+		return;
+	if (depth == 0 && b->buf[a].hdr.len + n > STB_BATCH_BYTES) {
+		batch__flush(ctx, b);
+		a = b->active & 1;
+	}
+	struct batch_buf *bb = &b->buf[a];
+	__u32 off = __sync_fetch_and_add(&bb->hdr.len, n);
+	/* A bound the verifier can follow: any sample fits below it. */
+	if (off > BATCH_CAP - sizeof(struct stb_sample) - 8) {
+		/* No room (only nested writers get here): end the batch here, count the loss. */
+		if (off <= BATCH_CAP - 8)
+			*(__u32 *)(bb->data + off) = 0;
+		if (!b->lost)
+			b->lost_first_ts = s->e.ts;
+		b->lost++;
+		b->lost_last_ts = s->e.ts;
+		return;
+	}
+	__u32 *rec = (__u32 *)(bb->data + off);
+	rec[0] = (__u32)size;
+	rec[1] = 0;
+	bpf_probe_read_kernel(bb->data + off + 8, size, s);
+	if (__sync_fetch_and_add(&bb->hdr.count, 1) == 0)
+		bb->first_ts = s->e.ts;
+	bb->last_ts = s->e.ts;
+	if (depth == 0 && bb->hdr.len >= STB_BATCH_BYTES)
+		batch__flush(ctx, b);
+}
+
+/* A program's hold on its CPU's batch while it builds one sample. */
+struct writer {
+	struct cpu_batch *b;
+	__u32 depth;
+};
+
+static __always_inline struct stb_sample *sample__get(struct writer *w, __u8 type)
 {
 	__u32 zero = 0;
-	struct stb_sample *s = bpf_map_lookup_elem(&scratch, &zero);
+	struct stb_sample *s;
 
-	if (!s)
+	w->b = bpf_map_lookup_elem(&batches, &zero);
+	if (!w->b)
 		return NULL;
+	/* Nested programs undo their increment before this one resumes: no atomics needed. */
+	w->depth = w->b->depth++;
+	s = w->depth < MAX_DEPTH ? bpf_map_lookup_elem(&scratch, &w->depth) : NULL;
+	if (!s) {
+		w->b->depth--;
+		return NULL;
+	}
 	s->e.ts = bpf_ktime_get_ns();
 	s->e.type = type;
 	s->e.flags = 0;
@@ -141,6 +257,14 @@ static __always_inline struct stb_sample *sample__get(__u8 type)
 	s->e.kstack_bytes = s->e.ustack_bytes = 0;
 	s->e.khash = s->e.uhash = 0;
 	return s;
+}
+
+/* Hand the sample to the batch and let go of it. */
+static __always_inline void sample__send(void *ctx, struct writer *w, struct stb_sample *s,
+					 __u64 size)
+{
+	batch__append(ctx, w->b, w->depth, s, size);
+	w->b->depth--;
 }
 
 #define HASH_MUL 0xff51afd7ed558ccdULL
@@ -207,8 +331,8 @@ static __always_inline long stack__take(void *ctx, struct stb_sample *s, long at
 }
 
 /* Copy the current task's stacks behind the header and send the sample. */
-static __always_inline void sample__send_with_stacks(void *ctx, struct stb_sample *s, bool kern,
-						     bool user)
+static __always_inline void sample__send_with_stacks(void *ctx, struct writer *w,
+						     struct stb_sample *s, bool kern, bool user)
 {
 	long k = 0, u = 0;
 
@@ -224,20 +348,14 @@ static __always_inline void sample__send_with_stacks(void *ctx, struct stb_sampl
 	__u64 size = sizeof(s->e) + (__u64)k + (__u64)u;
 	if (size > sizeof(*s))
 		size = sizeof(*s);
-	if (bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, s, size))
-		count(CNT_OUTPUT_ERR);
-}
-
-static __always_inline void sample__send(void *ctx, struct stb_sample *s, __u64 size)
-{
-	if (bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, s, size))
-		count(CNT_OUTPUT_ERR);
+	sample__send(ctx, w, s, size);
 }
 
 static __always_inline int on_switch(void *ctx, bool preempt, struct task_struct *prev,
 				     struct task_struct *next)
 {
 	__u32 prev_tgid = BPF_CORE_READ(prev, tgid), next_tgid = BPF_CORE_READ(next, tgid);
+	struct writer w;
 	struct stb_sample *s;
 
 	if (prev_tgid == self_tgid && next_tgid == self_tgid)
@@ -245,7 +363,7 @@ static __always_inline int on_switch(void *ctx, bool preempt, struct task_struct
 	bool prev_target = is_target(prev, prev_tgid);
 	if (!prev_target && !is_target(next, next_tgid))
 		return 0;
-	s = sample__get(STB_SWITCH);
+	s = sample__get(&w, STB_SWITCH);
 	if (!s)
 		return 0;
 	s->e.tid_a = BPF_CORE_READ(prev, pid);
@@ -262,7 +380,7 @@ static __always_inline int on_switch(void *ctx, bool preempt, struct task_struct
 	bool stacks = s->e.tid_a != 0 && prev_tgid != self_tgid &&
 		      (sleeping || stacks_on_preempt) && prev_target;
 	bool kthread = BPF_CORE_READ(prev, flags) & PF_KTHREAD;
-	sample__send_with_stacks(ctx, s, stacks, stacks && !kthread);
+	sample__send_with_stacks(ctx, &w, s, stacks, stacks && !kthread);
 	return 0;
 }
 
@@ -270,12 +388,13 @@ static __always_inline int on_waking(void *ctx, struct task_struct *p, __u8 type
 {
 	__u32 wakee_tgid = BPF_CORE_READ(p, tgid);
 	__u64 cur = bpf_get_current_pid_tgid();
+	struct writer w;
 	struct stb_sample *s;
 
 	/* The recorder's own wakeups would feed back into the recorder. */
 	if (wakee_tgid == self_tgid || !is_target(p, wakee_tgid))
 		return 0;
-	s = sample__get(type);
+	s = sample__get(&w, type);
 	if (!s)
 		return 0;
 	s->e.tid_a = (__u32)cur;
@@ -285,7 +404,7 @@ static __always_inline int on_waking(void *ctx, struct task_struct *p, __u8 type
 	s->e.cpu_b = task_cpu(p);
 	s->e.prio_b = (__u8)BPF_CORE_READ(p, prio);
 	if (type == STB_WAKEUP_NEW) {
-		sample__send(ctx, s, sizeof(s->e));
+		sample__send(ctx, &w, s, sizeof(s->e));
 		return 0;
 	}
 	/*
@@ -295,18 +414,19 @@ static __always_inline int on_waking(void *ctx, struct task_struct *p, __u8 type
 	 */
 	struct task_struct *current = (void *)bpf_get_current_task();
 	bool kthread = BPF_CORE_READ(current, flags) & PF_KTHREAD;
-	sample__send_with_stacks(ctx, s, true, !kthread && s->e.tid_a != 0);
+	sample__send_with_stacks(ctx, &w, s, true, !kthread && s->e.tid_a != 0);
 	return 0;
 }
 
-static __always_inline void task_sample__send(void *ctx, struct stb_sample *s)
+static __always_inline void task_sample__send(void *ctx, struct writer *w, struct stb_sample *s)
 {
-	sample__send(ctx, s, sizeof(s->e) + sizeof(s->task));
+	sample__send(ctx, w, s, sizeof(s->e) + sizeof(s->task));
 }
 
 static __always_inline int on_fork(void *ctx, struct task_struct *parent, struct task_struct *child)
 {
 	__u32 parent_tgid = BPF_CORE_READ(parent, tgid), child_tgid = BPF_CORE_READ(child, tgid);
+	struct writer w;
 	struct stb_sample *s;
 
 	if (child_tgid == self_tgid)
@@ -319,7 +439,7 @@ static __always_inline int on_fork(void *ctx, struct task_struct *parent, struct
 		    bpf_map_update_elem(&targets, &child_tgid, &one, BPF_ANY))
 			count(CNT_TARGETS_FULL);
 	}
-	s = sample__get(STB_FORK);
+	s = sample__get(&w, STB_FORK);
 	if (!s)
 		return 0;
 	s->e.tid_a = BPF_CORE_READ(parent, pid);
@@ -328,7 +448,7 @@ static __always_inline int on_fork(void *ctx, struct task_struct *parent, struct
 	s->e.pid_b = child_tgid;
 	BPF_CORE_READ_STR_INTO(&s->task.comm, child, comm);
 	s->task.filename[0] = 0;
-	task_sample__send(ctx, s);
+	task_sample__send(ctx, &w, s);
 	return 0;
 }
 
@@ -336,11 +456,12 @@ static __always_inline int on_task(void *ctx, __u8 type, struct task_struct *p, 
 				   struct linux_binprm *bprm)
 {
 	__u32 tgid = BPF_CORE_READ(p, tgid);
+	struct writer w;
 	struct stb_sample *s;
 
 	if (tgid == self_tgid || !is_target(p, tgid))
 		return 0;
-	s = sample__get(type);
+	s = sample__get(&w, type);
 	if (!s)
 		return 0;
 	s->e.tid_a = BPF_CORE_READ(p, pid);
@@ -354,92 +475,46 @@ static __always_inline int on_task(void *ctx, __u8 type, struct task_struct *p, 
 		const char *fn = BPF_CORE_READ(bprm, filename);
 		bpf_probe_read_kernel_str(s->task.filename, sizeof(s->task.filename), fn);
 	}
-	task_sample__send(ctx, s);
+	task_sample__send(ctx, &w, s);
 	return 0;
 }
 
-SEC("tp_btf/sched_switch")
-int BPF_PROG(btf_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
-{
-	return on_switch(ctx, preempt, prev, next);
-}
+/* Each handler as tp_btf (preferred) and as raw_tp (the fallback), one body. */
+#define SCHED_PROG(tp, call, args...)                                                              \
+	SEC("tp_btf/" #tp)                                                                         \
+	int BPF_PROG(btf_##tp, args)                                                               \
+	{                                                                                          \
+		return call;                                                                       \
+	}                                                                                          \
+	SEC("raw_tp/" #tp)                                                                         \
+	int BPF_PROG(raw_##tp, args)                                                               \
+	{                                                                                          \
+		return call;                                                                       \
+	}
 
-SEC("tp_btf/sched_waking")
-int BPF_PROG(btf_sched_waking, struct task_struct *p)
-{
-	return on_waking(ctx, p, STB_WAKING);
-}
+SCHED_PROG(sched_switch, on_switch(ctx, preempt, prev, next), bool preempt,
+	   struct task_struct *prev, struct task_struct *next)
+SCHED_PROG(sched_waking, on_waking(ctx, p, STB_WAKING), struct task_struct *p)
+SCHED_PROG(sched_wakeup_new, on_waking(ctx, p, STB_WAKEUP_NEW), struct task_struct *p)
+SCHED_PROG(sched_process_fork, on_fork(ctx, parent, child), struct task_struct *parent,
+	   struct task_struct *child)
+SCHED_PROG(sched_process_exec, on_task(ctx, STB_EXEC, p, NULL, bprm), struct task_struct *p,
+	   pid_t old_pid, struct linux_binprm *bprm)
+SCHED_PROG(sched_process_exit, on_task(ctx, STB_EXIT, p, NULL, NULL), struct task_struct *p)
+SCHED_PROG(task_rename, on_task(ctx, STB_RENAME, task, comm, NULL), struct task_struct *task,
+	   const char *comm)
 
-SEC("tp_btf/sched_wakeup_new")
-int BPF_PROG(btf_sched_wakeup_new, struct task_struct *p)
+/* The timer on each CPU: a batch waits at most this long (unless a writer is busy). */
+SEC("perf_event")
+int batch_tick(void *ctx)
 {
-	return on_waking(ctx, p, STB_WAKEUP_NEW);
-}
+	__u32 zero = 0;
+	struct cpu_batch *b = bpf_map_lookup_elem(&batches, &zero);
 
-SEC("tp_btf/sched_process_fork")
-int BPF_PROG(btf_sched_process_fork, struct task_struct *parent, struct task_struct *child)
-{
-	return on_fork(ctx, parent, child);
-}
-
-SEC("tp_btf/sched_process_exec")
-int BPF_PROG(btf_sched_process_exec, struct task_struct *p, pid_t old_pid,
-	     struct linux_binprm *bprm)
-{
-	return on_task(ctx, STB_EXEC, p, NULL, bprm);
-}
-
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(btf_sched_process_exit, struct task_struct *p)
-{
-	return on_task(ctx, STB_EXIT, p, NULL, NULL);
-}
-
-SEC("tp_btf/task_rename")
-int BPF_PROG(btf_task_rename, struct task_struct *task, const char *comm)
-{
-	return on_task(ctx, STB_RENAME, task, comm, NULL);
-}
-
-SEC("raw_tp/sched_switch")
-int BPF_PROG(raw_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
-{
-	return on_switch(ctx, preempt, prev, next);
-}
-
-SEC("raw_tp/sched_waking")
-int BPF_PROG(raw_sched_waking, struct task_struct *p)
-{
-	return on_waking(ctx, p, STB_WAKING);
-}
-
-SEC("raw_tp/sched_wakeup_new")
-int BPF_PROG(raw_sched_wakeup_new, struct task_struct *p)
-{
-	return on_waking(ctx, p, STB_WAKEUP_NEW);
-}
-
-SEC("raw_tp/sched_process_fork")
-int BPF_PROG(raw_sched_process_fork, struct task_struct *parent, struct task_struct *child)
-{
-	return on_fork(ctx, parent, child);
-}
-
-SEC("raw_tp/sched_process_exec")
-int BPF_PROG(raw_sched_process_exec, struct task_struct *p, pid_t old_pid,
-	     struct linux_binprm *bprm)
-{
-	return on_task(ctx, STB_EXEC, p, NULL, bprm);
-}
-
-SEC("raw_tp/sched_process_exit")
-int BPF_PROG(raw_sched_process_exit, struct task_struct *p)
-{
-	return on_task(ctx, STB_EXIT, p, NULL, NULL);
-}
-
-SEC("raw_tp/task_rename")
-int BPF_PROG(raw_task_rename, struct task_struct *task, const char *comm)
-{
-	return on_task(ctx, STB_RENAME, task, comm, NULL);
+	if (!b || b->depth)
+		return 0;
+	b->depth++;
+	batch__flush(ctx, b);
+	b->depth--;
+	return 0;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,8 +25,9 @@
 struct cpu_state {
 	struct st_chunk chunk;
 	uint64_t last_ts;      /* last event delivered on this CPU */
-	uint64_t pending_lost; /* PERF_RECORD_LOST not yet placed in time */
+	uint64_t pending_lost; /* lost events not yet placed in time */
 	uint64_t lost;
+	struct bpf_link *tick; /* the batch timer on this CPU */
 };
 
 struct session {
@@ -58,6 +60,7 @@ struct session {
 	struct st_frame frames[STB_MAX_FRAMES];
 	uint64_t key[1 + 2 * STB_MAX_FRAMES];
 	uint64_t raw_frames[2 * STB_MAX_FRAMES]; /* aligned copy of a sample's frames */
+	uint64_t perf_records_lost; /* batches the kernel reported lost (their events: in-band) */
 };
 
 static uint64_t now_ns(void)
@@ -426,6 +429,42 @@ static void sample__handle(struct session *s, int cpu, const uint8_t *data, uint
 		flush_cpu(s, cpu);
 }
 
+/* The samples of one batch (bpf/events.h), in order. */
+static void batch__handle(struct session *s, int cpu, const uint8_t *data, uint32_t size)
+{
+	struct cpu_state *cs = &s->cpus[cpu];
+	struct stb_batch_hdr h;
+
+	if (size < sizeof(h)) {
+		s->st.lost_decode++;
+		return;
+	}
+	memcpy(&h, data, sizeof(h));
+	if (h.type != STB_BATCH || h.len > size - sizeof(h)) {
+		s->st.lost_decode++;
+		return;
+	}
+	if (h.lost) {
+		/* Placed in time by the next sample, or at the end of recording. */
+		cs->pending_lost += h.lost;
+		cs->lost += h.lost;
+		s->st.lost_buffer += h.lost;
+	}
+	const uint8_t *p = data + sizeof(h), *end = p + h.len;
+	while (end - p >= 8) {
+		uint32_t rec;
+		memcpy(&rec, p, 4);
+		if (rec == 0)
+			break; /* ended early: a nested writer found no room */
+		if (rec > (size_t)(end - p) - 8) {
+			s->st.lost_decode++;
+			break;
+		}
+		sample__handle(s, cpu, p + 8, rec);
+		p += 8 + ((rec + 7) & ~7u);
+	}
+}
+
 static enum bpf_perf_event_ret on_perf_record(void *ctx, int cpu, struct perf_event_header *h)
 {
 	struct session *s = ctx;
@@ -442,20 +481,112 @@ static enum bpf_perf_event_ret on_perf_record(void *ctx, int cpu, struct perf_ev
 			s->st.lost_decode++;
 			return LIBBPF_PERF_EVENT_CONT;
 		}
-		sample__handle(s, cpu, p + 4, size);
+		batch__handle(s, cpu, p + 4, size);
 	} else if (h->type == PERF_RECORD_LOST) {
 		struct {
 			struct perf_event_header h;
 			uint64_t id, lost;
 		} lost;
+		/* Whole batches: the BPF side counts their events and reports them in-band. */
 		if (h->size >= sizeof(lost)) {
 			memcpy(&lost, h, sizeof(lost));
-			s->cpus[cpu].pending_lost += lost.lost;
-			s->cpus[cpu].lost += lost.lost;
-			s->st.lost_buffer += lost.lost;
+			s->perf_records_lost += lost.lost;
 		}
 	}
 	return LIBBPF_PERF_EVENT_CONT;
+}
+
+/*
+ * Batches still in the kernel when recording stops (the programs are
+ * detached): the BPF side's own layout, read from the per-CPU map.
+ */
+struct batch_buf_view {
+	struct stb_batch_hdr hdr;
+	uint8_t data[STB_BATCH_BYTES + 2 * (sizeof(struct stb_sample) + 8)];
+	uint64_t first_ts, last_ts;
+};
+struct cpu_batch_view {
+	uint32_t depth, active, lost, pad;
+	uint64_t lost_first_ts, lost_last_ts;
+	struct batch_buf_view buf[2];
+};
+
+static void batches__drain(struct session *s)
+{
+	size_t vsz = bpf_map__value_size(s->skel->maps.batches);
+	uint32_t zero = 0;
+
+	if (vsz != sizeof(struct cpu_batch_view)) {
+		s->st.lost_decode++; /* cannot happen: the layout is shared source */
+		return;
+	}
+	struct cpu_batch_view *v = calloc((size_t)s->ncpus, vsz);
+	if (!v)
+		return;
+	if (!bpf_map__lookup_elem(s->skel->maps.batches, &zero, sizeof(zero), v,
+				  (size_t)s->ncpus * vsz, 0)) {
+		for (int c = 0; c < s->ncpus; c++) {
+			struct cpu_batch_view *b = &v[c];
+			uint32_t a = b->active & 1;
+			/* The inactive buffer is older, if it was not written out. */
+			for (int k = 0; k < 2; k++) {
+				struct batch_buf_view *bb = &b->buf[k ? a : a ^ 1];
+				if (!bb->hdr.len)
+					continue;
+				bb->hdr.type = STB_BATCH;
+				bb->hdr.lost = 0;
+				if (bb->hdr.len > sizeof(bb->data))
+					bb->hdr.len = sizeof(bb->data);
+				batch__handle(s, c, (const uint8_t *)&bb->hdr,
+					      sizeof(bb->hdr) + bb->hdr.len);
+			}
+			if (b->lost) {
+				s->cpus[c].pending_lost += b->lost;
+				s->cpus[c].lost += b->lost;
+				s->st.lost_buffer += b->lost;
+			}
+		}
+	}
+	free(v);
+}
+
+/* A 10 Hz timer per CPU writes out batches that fill slowly. */
+static int ticks__attach(struct session *s, char *why, size_t why_len)
+{
+	struct perf_event_attr attr = {
+		.size = sizeof(attr),
+		.type = PERF_TYPE_SOFTWARE,
+		.config = PERF_COUNT_SW_CPU_CLOCK,
+		.sample_period = 100 * 1000 * 1000, /* ns */
+	};
+
+	for (int c = 0; c < s->ncpus; c++) {
+		int fd = (int)syscall(__NR_perf_event_open, &attr, -1, c, -1, PERF_FLAG_FD_CLOEXEC);
+		if (fd < 0) {
+			if (errno == ENODEV)
+				continue; /* a possible CPU that is offline */
+			snprintf(why, why_len, "cannot start the batch timer on CPU %d: %s", c,
+				 strerror(errno));
+			return -errno;
+		}
+		s->cpus[c].tick = bpf_program__attach_perf_event(s->skel->progs.batch_tick, fd);
+		if (!s->cpus[c].tick) {
+			int err = -errno;
+			close(fd);
+			snprintf(why, why_len, "cannot attach the batch timer on CPU %d: %s", c,
+				 strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+static void ticks__detach(struct session *s)
+{
+	for (int c = 0; s->cpus && c < s->ncpus; c++) {
+		bpf_link__destroy(s->cpus[c].tick);
+		s->cpus[c].tick = NULL;
+	}
 }
 
 /* --- setup ---------------------------------------------------------------- */
@@ -485,8 +616,9 @@ static int skel__load(struct session *s, bool raw, char *why, size_t why_len)
 	bpf_object__for_each_program(prog, s->skel->obj)
 	{
 		const char *name = bpf_program__name(prog);
-		bpf_program__set_autoload(prog, raw ? !strncmp(name, "raw_", 4)
-						    : !strncmp(name, "btf_", 4));
+		bool btf = !strncmp(name, "btf_", 4), rawtp = !strncmp(name, "raw_", 4);
+		if (btf || rawtp)
+			bpf_program__set_autoload(prog, raw ? rawtp : btf);
 	}
 	struct schedtape__rodata *ro = s->skel->rodata;
 	ro->self_tgid = (uint32_t)getpid();
@@ -651,6 +783,9 @@ int session__start(struct session *s, char *why, size_t why_len)
 		return err;
 	}
 	s->attached = true;
+	err = ticks__attach(s, why, why_len);
+	if (err)
+		return err;
 	procfs__tasks(snapshot_task, s);
 	push(s, &s->tasks, false);
 	for (int c = 0; c < s->ncpus; c++)
@@ -695,6 +830,7 @@ static void stats__write(struct session *s)
 	st_chunk__add_stat(&c, "lost_undecodable", s->st.lost_decode);
 	st_chunk__add_stat(&c, "bpf_output_errors", s->st.bpf_output_errors);
 	st_chunk__add_stat(&c, "lost_recursion", s->st.lost_recursion);
+	st_chunk__add_stat(&c, "perf_records_lost", s->perf_records_lost);
 	st_chunk__add_stat(&c, "stacks_kernel", s->st.kstacks);
 	st_chunk__add_stat(&c, "stacks_user", s->st.ustacks);
 	st_chunk__add_stat(&c, "stack_failures", s->st.stack_failures);
@@ -742,11 +878,13 @@ int session__stop(struct session *s, bool finalize)
 
 	if (s->attached) {
 		schedtape__detach(s->skel);
+		ticks__detach(s);
 		s->attached = false;
 	}
 	s->end_ts = now_ns();
 	if (finalize && s->pb) {
 		perf_buffer__consume(s->pb);
+		batches__drain(s);
 		uint64_t end = now_ns();
 		/* Losses not followed by any event end where recording ended. */
 		for (int c = 0; c < s->ncpus; c++) {
@@ -796,6 +934,7 @@ void session__free(struct session *s)
 		return;
 	if (s->attached)
 		schedtape__detach(s->skel);
+	ticks__detach(s);
 	sink__free(s->sink);
 	perf_buffer__free(s->pb);
 	schedtape__destroy(s->skel);
