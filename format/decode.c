@@ -130,6 +130,94 @@ int st_decode_event(uint8_t type, const uint8_t *body, size_t len, uint64_t *pre
 	return 0;
 }
 
+/*
+ * LEB128 without bounds checks: at most 10 bytes are read, which the
+ * caller's slack covers. NULL for a value over 64 bits.
+ */
+static inline const uint8_t *uvar__unchecked(const uint8_t *p, uint64_t *v)
+{
+	uint64_t x = 0;
+
+	for (unsigned int i = 0; i < 10; i++) {
+		uint8_t b = p[i];
+		if (i == 9 && b > 1)
+			return NULL;
+		x |= (uint64_t)(b & 0x7f) << (7 * i);
+		if (!(b & 0x80)) {
+			*v = x;
+			return p + i + 1;
+		}
+	}
+	return NULL;
+}
+
+static inline const uint8_t *uvar32__unchecked(const uint8_t *p, uint32_t *v)
+{
+	uint64_t x;
+
+	if (*p < 0x80) { /* the common case: no loop */
+		*v = *p;
+		return p + 1;
+	}
+	p = uvar__unchecked(p, &x);
+	if (!p || x > UINT32_MAX)
+		return NULL;
+	*v = (uint32_t)x;
+	return p;
+}
+
+#define UNCHECKED(p, expr)                                                                         \
+	do {                                                                                       \
+		if (!((p) = (expr)))                                                               \
+			return -ST_ERECORD;                                                        \
+	} while (0)
+
+int st_decode_event_padded(uint8_t type, const uint8_t *body, size_t len, uint64_t *prev_ts,
+			   uint32_t cpu, struct st_event *e)
+{
+	const uint8_t *p = body;
+	uint64_t delta;
+
+	/* Eight varints of at most 10 bytes and three bytes fit in the slack. */
+	_Static_assert(ST_DECODE_SLACK >= 8 * 10 + 3, "slack for the longest event");
+	if (type != ST_REC_SWITCH && type != ST_REC_WAKING)
+		return st_decode_event(type, body, len, prev_ts, cpu, e);
+	UNCHECKED(p, uvar__unchecked(p, &delta));
+	if (delta > UINT64_MAX - *prev_ts)
+		return -ST_ERECORD;
+	e->ts = *prev_ts + delta;
+	e->cpu = cpu;
+	e->type = type;
+	if (type == ST_REC_SWITCH) {
+		UNCHECKED(p, uvar32__unchecked(p, &e->sw.prev_tid));
+		UNCHECKED(p, uvar32__unchecked(p, &e->sw.prev_pid));
+		UNCHECKED(p, uvar32__unchecked(p, &e->sw.next_tid));
+		UNCHECKED(p, uvar32__unchecked(p, &e->sw.next_pid));
+		e->sw.prev_state = (char)p[0];
+		e->sw.prev_prio = p[1];
+		e->sw.next_prio = p[2];
+		p += 3;
+		UNCHECKED(p, uvar32__unchecked(p, &e->sw.kstack));
+		UNCHECKED(p, uvar32__unchecked(p, &e->sw.ustack));
+	} else {
+		UNCHECKED(p, uvar32__unchecked(p, &e->wake.waker_tid));
+		UNCHECKED(p, uvar32__unchecked(p, &e->wake.waker_pid));
+		UNCHECKED(p, uvar32__unchecked(p, &e->wake.wakee_tid));
+		UNCHECKED(p, uvar32__unchecked(p, &e->wake.wakee_pid));
+		UNCHECKED(p, uvar32__unchecked(p, &e->wake.target_cpu));
+		e->wake.ctx = *p++;
+		UNCHECKED(p, uvar32__unchecked(p, &e->wake.kstack));
+		UNCHECKED(p, uvar32__unchecked(p, &e->wake.ustack));
+		if (e->wake.ctx > ST_CTX_NMI)
+			return -ST_ERECORD;
+	}
+	/* What the checked decoder would have refused: fields past the body. */
+	if ((size_t)(p - body) > len)
+		return -ST_ERECORD;
+	*prev_ts = e->ts;
+	return 0;
+}
+
 int st_decode_stack(const uint8_t *body, size_t len, struct st_stack *s, struct st_frame *frames)
 {
 	struct cursor c = { body, len };

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decode.h"
 #include "reader_internal.h"
 
 struct cpu_stream {
@@ -67,7 +68,7 @@ static int stream__advance(struct st_event_iter *it, struct cpu_stream *s)
 		ret = s->it.left ? st_rec_iter__next(&s->it, &type, &body, &len) : 0;
 		if (ret > 0) {
 			s->decoded++;
-			err = st_decode_event(type, body, len, &s->prev_ts, s->cpu, &s->head);
+			err = st_decode_event_padded(type, body, len, &s->prev_ts, s->cpu, &s->head);
 			if (err == -ENOENT)
 				continue;
 			if (err == 0)

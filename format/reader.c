@@ -362,7 +362,7 @@ int reader__read_chunk(struct st_reader *r, size_t i, struct st_buf *stored, str
 
 	err = buf__ensure(stored, c->stored_size ? c->stored_size : 1);
 	if (!err)
-		err = buf__ensure(raw, c->raw_size ? c->raw_size : 1);
+		err = buf__ensure(raw, (size_t)c->raw_size + ST_DECODE_SLACK);
 	if (err)
 		return err;
 	err = pread_all(r->fd, stored->data, c->stored_size, c->offset + ST_CHUNK_HEADER_SIZE);
@@ -385,6 +385,7 @@ int reader__read_chunk(struct st_reader *r, size_t i, struct st_buf *stored, str
 	if (got != c->raw_size)
 		return -ST_ESIZE;
 	raw->len = got;
+	memset(raw->data + got, 0, ST_DECODE_SLACK);
 	return 0;
 }
 
