@@ -485,11 +485,16 @@ static void on_loss(struct model *m, const struct st_event *e)
 
 void model__event(struct model *m, const struct st_event *e)
 {
-	switch (e->type) {
-	case ST_REC_SWITCH:
+	/* Tested first, as branches: a jump table mispredicted on every other event. */
+	if (e->type == ST_REC_SWITCH) {
 		on_switch(m, e);
-		break;
-	case ST_REC_WAKING:
+		return;
+	}
+	if (e->type == ST_REC_WAKING) {
+		on_waking(m, e);
+		return;
+	}
+	switch (e->type) {
 	case ST_REC_WAKEUP_NEW:
 		on_waking(m, e);
 		break;

@@ -24,7 +24,14 @@ static inline uint32_t le32_get(const uint8_t *p)
 
 static inline uint64_t le64_get(const uint8_t *p)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t v;
+
+	memcpy(&v, p, 8); /* one load: the varint decoder reads 8 bytes at a time */
+	return v;
+#else
 	return (uint64_t)le32_get(p) | (uint64_t)le32_get(p + 4) << 32;
+#endif
 }
 
 static inline void le16_put(uint8_t *p, uint16_t v)

@@ -132,12 +132,26 @@ int st_decode_event(uint8_t type, const uint8_t *body, size_t len, uint64_t *pre
 
 /*
  * LEB128 without bounds checks: at most 10 bytes are read, which the
- * caller's slack covers. NULL for a value over 64 bits.
+ * caller's slack covers. NULL for a value over 64 bits. Up to 8 bytes (56
+ * bits) without a branch on the length, which is what mispredicted.
  */
 static inline const uint8_t *uvar__unchecked(const uint8_t *p, uint64_t *v)
 {
-	uint64_t x = 0;
+	uint64_t w = le64_get(p), stop = ~w & 0x8080808080808080ull;
 
+	if (__builtin_expect(stop != 0, 1)) {
+		unsigned int n = ((unsigned int)__builtin_ctzll(stop) >> 3) + 1;
+		uint64_t x = w & 0x7f7f7f7f7f7f7f7full;
+		if (n < 8)
+			x &= (1ull << (8 * n)) - 1;
+		/* Squeeze the 7-bit groups together: pairs, then quads, then all. */
+		x = (x & 0x007f007f007f007full) | ((x & 0x7f007f007f007f00ull) >> 1);
+		x = (x & 0x00003fff00003fffull) | ((x & 0x3fff00003fff0000ull) >> 2);
+		x = (x & 0x000000000fffffffull) | ((x & 0x0fffffff00000000ull) >> 4);
+		*v = x;
+		return p + n;
+	}
+	uint64_t x = 0;
 	for (unsigned int i = 0; i < 10; i++) {
 		uint8_t b = p[i];
 		if (i == 9 && b > 1)
@@ -155,10 +169,6 @@ static inline const uint8_t *uvar32__unchecked(const uint8_t *p, uint32_t *v)
 {
 	uint64_t x;
 
-	if (*p < 0x80) { /* the common case: no loop */
-		*v = *p;
-		return p + 1;
-	}
 	p = uvar__unchecked(p, &x);
 	if (!p || x > UINT32_MAX)
 		return NULL;
