@@ -50,15 +50,16 @@ static int totals__collect(struct st_reader *r, struct totals *t)
 			continue;
 		}
 		struct st_rec_iter it = { raw, len };
-		uint64_t ts = c->first_ts;
+		struct st_decode_state ds;
+		st_decode_state__init(&ds, c->first_ts, c->cpu);
 		uint32_t records = 0;
 		while (st_rec_iter__next(&it, &type, &body, &blen) > 0) {
 			struct st_event e;
 			records++;
-			if (st_decode_event(type, body, blen, &ts, c->cpu, &e))
+			if (st_decode_event(type, body, blen, &ds, &e))
 				continue;
 			t->events++;
-			t->by_type[type]++;
+			t->by_type[e.type]++;
 			if (type != ST_REC_LOSS)
 				continue;
 			struct cpu_loss *l = &t->loss[c->cpu];
@@ -69,7 +70,7 @@ static int totals__collect(struct st_reader *r, struct totals *t)
 			t->lost_events += e.loss.count;
 			t->loss_windows++;
 		}
-		int err = st_reader__chunk_done(r, i, records, ts);
+		int err = st_reader__chunk_done(r, i, records, ds.prev_ts);
 		if (err)
 			return err;
 	}

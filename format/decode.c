@@ -46,8 +46,81 @@ static int u8__get(struct cursor *c, uint8_t *v)
 	return cursor__u8(c, v);
 }
 
-int st_decode_event(uint8_t type, const uint8_t *body, size_t len, uint64_t *prev_ts,
-		    uint32_t cpu, struct st_event *e)
+static int switch_c__get(struct cursor *c, struct st_decode_state *ds, struct st_event *e)
+{
+	uint8_t flags, state;
+
+	TRY(u8__get(c, &flags));
+	TRY(u8__get(c, &state));
+	if (flags & 0x80)
+		return -ST_ERECORD;
+	e->sw.prev_state = (char)state;
+	if (flags & ST_SWC_PREV_CURRENT) {
+		if (!ds->has_cur)
+			return -ST_ERECORD;
+		e->sw.prev_tid = ds->cur_tid;
+		e->sw.prev_pid = ds->cur_pid;
+	} else {
+		TRY(cursor__uvar32(c, &e->sw.prev_tid));
+		e->sw.prev_pid = e->sw.prev_tid;
+		if (!(flags & ST_SWC_PREV_PID_IS_TID))
+			TRY(cursor__uvar32(c, &e->sw.prev_pid));
+	}
+	TRY(cursor__uvar32(c, &e->sw.next_tid));
+	e->sw.next_pid = e->sw.next_tid;
+	if (!(flags & ST_SWC_NEXT_PID_IS_TID))
+		TRY(cursor__uvar32(c, &e->sw.next_pid));
+	e->sw.prev_prio = e->sw.next_prio = ST_DEFAULT_PRIO;
+	if (!(flags & ST_SWC_PREV_PRIO_DEFAULT))
+		TRY(u8__get(c, &e->sw.prev_prio));
+	if (!(flags & ST_SWC_NEXT_PRIO_DEFAULT))
+		TRY(u8__get(c, &e->sw.next_prio));
+	e->sw.kstack = e->sw.ustack = 0;
+	if (flags & ST_SWC_KSTACK)
+		TRY(cursor__uvar32(c, &e->sw.kstack));
+	if (flags & ST_SWC_USTACK)
+		TRY(cursor__uvar32(c, &e->sw.ustack));
+	return 0;
+}
+
+static int waking_c__get(struct cursor *c, struct st_decode_state *ds, struct st_event *e)
+{
+	uint8_t flags;
+
+	TRY(u8__get(c, &flags));
+	if (flags & 0x80)
+		return -ST_ERECORD;
+	if (flags & ST_WKC_WAKER_CURRENT) {
+		if (!ds->has_cur)
+			return -ST_ERECORD;
+		e->wake.waker_tid = ds->cur_tid;
+		e->wake.waker_pid = ds->cur_pid;
+	} else {
+		TRY(cursor__uvar32(c, &e->wake.waker_tid));
+		e->wake.waker_pid = e->wake.waker_tid;
+		if (!(flags & ST_WKC_WAKER_PID_IS_TID))
+			TRY(cursor__uvar32(c, &e->wake.waker_pid));
+	}
+	TRY(cursor__uvar32(c, &e->wake.wakee_tid));
+	e->wake.wakee_pid = e->wake.wakee_tid;
+	if (!(flags & ST_WKC_WAKEE_PID_IS_TID))
+		TRY(cursor__uvar32(c, &e->wake.wakee_pid));
+	e->wake.target_cpu = ds->cpu;
+	if (!(flags & ST_WKC_TARGET_THIS_CPU))
+		TRY(cursor__uvar32(c, &e->wake.target_cpu));
+	e->wake.ctx = 0;
+	if (flags & ST_WKC_CTX)
+		TRY(u8__get(c, &e->wake.ctx));
+	e->wake.kstack = e->wake.ustack = 0;
+	if (flags & ST_WKC_KSTACK)
+		TRY(cursor__uvar32(c, &e->wake.kstack));
+	if (flags & ST_WKC_USTACK)
+		TRY(cursor__uvar32(c, &e->wake.ustack));
+	return 0;
+}
+
+int st_decode_event(uint8_t type, const uint8_t *body, size_t len, struct st_decode_state *ds,
+		    struct st_event *e)
 {
 	struct cursor c = { body, len };
 	uint64_t delta;
@@ -62,6 +135,8 @@ int st_decode_event(uint8_t type, const uint8_t *body, size_t len, uint64_t *pre
 	case ST_REC_EXIT:
 	case ST_REC_RENAME:
 	case ST_REC_LOSS:
+	case ST_REC_SWITCH_C:
+	case ST_REC_WAKING_C:
 		break;
 	default:
 		return -ENOENT;
@@ -69,13 +144,23 @@ int st_decode_event(uint8_t type, const uint8_t *body, size_t len, uint64_t *pre
 	/* Clear what the record does not set (the union's largest member, task). */
 	memset(&e->task, 0, sizeof(e->task));
 	e->type = type;
-	e->cpu = cpu;
+	e->cpu = ds->cpu;
 	TRY(cursor__uvar(&c, &delta));
-	if (delta > UINT64_MAX - *prev_ts)
+	if (delta > UINT64_MAX - ds->prev_ts)
 		return -ST_ERECORD;
-	e->ts = *prev_ts + delta;
+	e->ts = ds->prev_ts + delta;
 
 	switch (type) {
+	case ST_REC_SWITCH_C:
+		e->type = ST_REC_SWITCH;
+		TRY(switch_c__get(&c, ds, e));
+		break;
+	case ST_REC_WAKING_C:
+		e->type = ST_REC_WAKING;
+		TRY(waking_c__get(&c, ds, e));
+		if (e->wake.ctx > ST_CTX_NMI)
+			return -ST_ERECORD;
+		break;
 	case ST_REC_SWITCH:
 		TRY(cursor__uvar32(&c, &e->sw.prev_tid));
 		TRY(cursor__uvar32(&c, &e->sw.prev_pid));
@@ -126,7 +211,12 @@ int st_decode_event(uint8_t type, const uint8_t *body, size_t len, uint64_t *pre
 		break;
 	}
 	/* Newer writers may append fields to a known record: ignore the rest. */
-	*prev_ts = e->ts;
+	ds->prev_ts = e->ts;
+	if (e->type == ST_REC_SWITCH) {
+		ds->cur_tid = e->sw.next_tid;
+		ds->cur_pid = e->sw.next_pid;
+		ds->has_cur = true;
+	}
 	return 0;
 }
 
@@ -182,49 +272,88 @@ static inline const uint8_t *uvar32__unchecked(const uint8_t *p, uint32_t *v)
 			return -ST_ERECORD;                                                        \
 	} while (0)
 
-int st_decode_event_padded(uint8_t type, const uint8_t *body, size_t len, uint64_t *prev_ts,
-			   uint32_t cpu, struct st_event *e)
+/* A field that may be left out: read only when @present. */
+#define UNCHECKED_IF(present, p, expr)                                                             \
+	do {                                                                                       \
+		if (present)                                                                       \
+			UNCHECKED(p, expr);                                                        \
+	} while (0)
+
+int st_decode_event_padded(uint8_t type, const uint8_t *body, size_t len,
+			   struct st_decode_state *ds, struct st_event *e)
 {
 	const uint8_t *p = body;
 	uint64_t delta;
+	uint8_t flags;
 
 	/* Eight varints of at most 10 bytes and three bytes fit in the slack. */
 	_Static_assert(ST_DECODE_SLACK >= 8 * 10 + 3, "slack for the longest event");
-	if (type != ST_REC_SWITCH && type != ST_REC_WAKING)
-		return st_decode_event(type, body, len, prev_ts, cpu, e);
+	if (type != ST_REC_SWITCH_C && type != ST_REC_WAKING_C)
+		return st_decode_event(type, body, len, ds, e);
 	UNCHECKED(p, uvar__unchecked(p, &delta));
-	if (delta > UINT64_MAX - *prev_ts)
+	if (delta > UINT64_MAX - ds->prev_ts)
 		return -ST_ERECORD;
-	e->ts = *prev_ts + delta;
-	e->cpu = cpu;
-	e->type = type;
-	if (type == ST_REC_SWITCH) {
-		UNCHECKED(p, uvar32__unchecked(p, &e->sw.prev_tid));
-		UNCHECKED(p, uvar32__unchecked(p, &e->sw.prev_pid));
+	e->ts = ds->prev_ts + delta;
+	e->cpu = ds->cpu;
+	flags = *p++;
+	if (flags & 0x80)
+		return -ST_ERECORD;
+	if (type == ST_REC_SWITCH_C) {
+		e->type = ST_REC_SWITCH;
+		e->sw.prev_state = (char)*p++;
+		if (flags & ST_SWC_PREV_CURRENT) {
+			if (!ds->has_cur)
+				return -ST_ERECORD;
+			e->sw.prev_tid = ds->cur_tid;
+			e->sw.prev_pid = ds->cur_pid;
+		} else {
+			UNCHECKED(p, uvar32__unchecked(p, &e->sw.prev_tid));
+			e->sw.prev_pid = e->sw.prev_tid;
+			UNCHECKED_IF(!(flags & ST_SWC_PREV_PID_IS_TID), p,
+				     uvar32__unchecked(p, &e->sw.prev_pid));
+		}
 		UNCHECKED(p, uvar32__unchecked(p, &e->sw.next_tid));
-		UNCHECKED(p, uvar32__unchecked(p, &e->sw.next_pid));
-		e->sw.prev_state = (char)p[0];
-		e->sw.prev_prio = p[1];
-		e->sw.next_prio = p[2];
-		p += 3;
-		UNCHECKED(p, uvar32__unchecked(p, &e->sw.kstack));
-		UNCHECKED(p, uvar32__unchecked(p, &e->sw.ustack));
+		e->sw.next_pid = e->sw.next_tid;
+		UNCHECKED_IF(!(flags & ST_SWC_NEXT_PID_IS_TID), p,
+			     uvar32__unchecked(p, &e->sw.next_pid));
+		e->sw.prev_prio = flags & ST_SWC_PREV_PRIO_DEFAULT ? ST_DEFAULT_PRIO : *p++;
+		e->sw.next_prio = flags & ST_SWC_NEXT_PRIO_DEFAULT ? ST_DEFAULT_PRIO : *p++;
+		e->sw.kstack = e->sw.ustack = 0;
+		UNCHECKED_IF(flags & ST_SWC_KSTACK, p, uvar32__unchecked(p, &e->sw.kstack));
+		UNCHECKED_IF(flags & ST_SWC_USTACK, p, uvar32__unchecked(p, &e->sw.ustack));
+		if ((size_t)(p - body) > len)
+			return -ST_ERECORD;
+		ds->cur_tid = e->sw.next_tid;
+		ds->cur_pid = e->sw.next_pid;
+		ds->has_cur = true;
 	} else {
-		UNCHECKED(p, uvar32__unchecked(p, &e->wake.waker_tid));
-		UNCHECKED(p, uvar32__unchecked(p, &e->wake.waker_pid));
+		e->type = ST_REC_WAKING;
+		if (flags & ST_WKC_WAKER_CURRENT) {
+			if (!ds->has_cur)
+				return -ST_ERECORD;
+			e->wake.waker_tid = ds->cur_tid;
+			e->wake.waker_pid = ds->cur_pid;
+		} else {
+			UNCHECKED(p, uvar32__unchecked(p, &e->wake.waker_tid));
+			e->wake.waker_pid = e->wake.waker_tid;
+			UNCHECKED_IF(!(flags & ST_WKC_WAKER_PID_IS_TID), p,
+				     uvar32__unchecked(p, &e->wake.waker_pid));
+		}
 		UNCHECKED(p, uvar32__unchecked(p, &e->wake.wakee_tid));
-		UNCHECKED(p, uvar32__unchecked(p, &e->wake.wakee_pid));
-		UNCHECKED(p, uvar32__unchecked(p, &e->wake.target_cpu));
-		e->wake.ctx = *p++;
-		UNCHECKED(p, uvar32__unchecked(p, &e->wake.kstack));
-		UNCHECKED(p, uvar32__unchecked(p, &e->wake.ustack));
-		if (e->wake.ctx > ST_CTX_NMI)
+		e->wake.wakee_pid = e->wake.wakee_tid;
+		UNCHECKED_IF(!(flags & ST_WKC_WAKEE_PID_IS_TID), p,
+			     uvar32__unchecked(p, &e->wake.wakee_pid));
+		e->wake.target_cpu = ds->cpu;
+		UNCHECKED_IF(!(flags & ST_WKC_TARGET_THIS_CPU), p,
+			     uvar32__unchecked(p, &e->wake.target_cpu));
+		e->wake.ctx = flags & ST_WKC_CTX ? *p++ : 0;
+		e->wake.kstack = e->wake.ustack = 0;
+		UNCHECKED_IF(flags & ST_WKC_KSTACK, p, uvar32__unchecked(p, &e->wake.kstack));
+		UNCHECKED_IF(flags & ST_WKC_USTACK, p, uvar32__unchecked(p, &e->wake.ustack));
+		if (e->wake.ctx > ST_CTX_NMI || (size_t)(p - body) > len)
 			return -ST_ERECORD;
 	}
-	/* What the checked decoder would have refused: fields past the body. */
-	if ((size_t)(p - body) > len)
-		return -ST_ERECORD;
-	*prev_ts = e->ts;
+	ds->prev_ts = e->ts;
 	return 0;
 }
 

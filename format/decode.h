@@ -34,9 +34,9 @@ int st_decode_index(const uint8_t *body, size_t len, struct st_chunk_info *e);
 
 /*
  * st_decode_event for a body inside a buffer with ST_DECODE_SLACK bytes
- * after it: the same results, faster for switches and wakings.
+ * after it: the same results, faster for compact switches and wakings.
  */
-int st_decode_event_padded(uint8_t type, const uint8_t *body, size_t len, uint64_t *prev_ts,
-			   uint32_t cpu, struct st_event *e);
+int st_decode_event_padded(uint8_t type, const uint8_t *body, size_t len,
+			   struct st_decode_state *ds, struct st_event *e);
 
 #endif

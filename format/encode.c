@@ -135,6 +135,7 @@ void st_chunk__reset(struct st_chunk *c)
 	c->clamped = 0;
 	c->buf.len = 0;
 	c->buf.err = 0;
+	c->has_cur = false;
 }
 
 void st_chunk__free(struct st_chunk *c)
@@ -146,6 +147,69 @@ void st_chunk__free(struct st_chunk *c)
 static void comm__put(struct body *b, const char *comm)
 {
 	body__strn(b, comm, strnlen(comm, ST_COMM_LEN - 1), ST_COMM_LEN - 1);
+}
+
+/* SWITCH_C (FORMAT.md): what can be inferred is left out and flagged. */
+static void switch_c__put(struct body *b, const struct st_chunk *c, const struct st_event *e)
+{
+	bool prev_cur = c->has_cur && e->sw.prev_tid == c->cur_tid && e->sw.prev_pid == c->cur_pid;
+	uint8_t flags = (prev_cur ? ST_SWC_PREV_CURRENT : 0) |
+			(e->sw.next_pid == e->sw.next_tid ? ST_SWC_NEXT_PID_IS_TID : 0) |
+			(e->sw.prev_prio == ST_DEFAULT_PRIO ? ST_SWC_PREV_PRIO_DEFAULT : 0) |
+			(e->sw.next_prio == ST_DEFAULT_PRIO ? ST_SWC_NEXT_PRIO_DEFAULT : 0) |
+			(e->sw.kstack ? ST_SWC_KSTACK : 0) | (e->sw.ustack ? ST_SWC_USTACK : 0) |
+			(!prev_cur && e->sw.prev_pid == e->sw.prev_tid ? ST_SWC_PREV_PID_IS_TID : 0);
+
+	body__u8(b, flags);
+	body__u8(b, (uint8_t)e->sw.prev_state);
+	if (!prev_cur) {
+		body__uvar(b, e->sw.prev_tid);
+		if (!(flags & ST_SWC_PREV_PID_IS_TID))
+			body__uvar(b, e->sw.prev_pid);
+	}
+	body__uvar(b, e->sw.next_tid);
+	if (!(flags & ST_SWC_NEXT_PID_IS_TID))
+		body__uvar(b, e->sw.next_pid);
+	if (!(flags & ST_SWC_PREV_PRIO_DEFAULT))
+		body__u8(b, e->sw.prev_prio);
+	if (!(flags & ST_SWC_NEXT_PRIO_DEFAULT))
+		body__u8(b, e->sw.next_prio);
+	if (e->sw.kstack)
+		body__uvar(b, e->sw.kstack);
+	if (e->sw.ustack)
+		body__uvar(b, e->sw.ustack);
+}
+
+/* WAKING_C (FORMAT.md). */
+static void waking_c__put(struct body *b, const struct st_chunk *c, const struct st_event *e)
+{
+	bool waker_cur =
+		c->has_cur && e->wake.waker_tid == c->cur_tid && e->wake.waker_pid == c->cur_pid;
+	uint8_t flags = (waker_cur ? ST_WKC_WAKER_CURRENT : 0) |
+			(e->wake.wakee_pid == e->wake.wakee_tid ? ST_WKC_WAKEE_PID_IS_TID : 0) |
+			(e->wake.target_cpu == c->cpu ? ST_WKC_TARGET_THIS_CPU : 0) |
+			(e->wake.ctx ? ST_WKC_CTX : 0) | (e->wake.kstack ? ST_WKC_KSTACK : 0) |
+			(e->wake.ustack ? ST_WKC_USTACK : 0) |
+			(!waker_cur && e->wake.waker_pid == e->wake.waker_tid ? ST_WKC_WAKER_PID_IS_TID
+									      : 0);
+
+	body__u8(b, flags);
+	if (!waker_cur) {
+		body__uvar(b, e->wake.waker_tid);
+		if (!(flags & ST_WKC_WAKER_PID_IS_TID))
+			body__uvar(b, e->wake.waker_pid);
+	}
+	body__uvar(b, e->wake.wakee_tid);
+	if (!(flags & ST_WKC_WAKEE_PID_IS_TID))
+		body__uvar(b, e->wake.wakee_pid);
+	if (!(flags & ST_WKC_TARGET_THIS_CPU))
+		body__uvar(b, e->wake.target_cpu);
+	if (e->wake.ctx)
+		body__u8(b, e->wake.ctx);
+	if (e->wake.kstack)
+		body__uvar(b, e->wake.kstack);
+	if (e->wake.ustack)
+		body__uvar(b, e->wake.ustack);
 }
 
 int st_chunk__add_event(struct st_chunk *c, const struct st_event *e)
@@ -162,7 +226,21 @@ int st_chunk__add_event(struct st_chunk *c, const struct st_event *e)
 	}
 	body__uvar(&b, ts - c->last_ts);
 
-	switch (e->type) {
+	uint8_t type = e->type;
+	switch (c->legacy_sched ? 0 : e->type) {
+	case ST_REC_SWITCH:
+		type = ST_REC_SWITCH_C;
+		switch_c__put(&b, c, e);
+		break;
+	case ST_REC_WAKING:
+		type = ST_REC_WAKING_C;
+		waking_c__put(&b, c, e);
+		break;
+	}
+	switch (type) {
+	case ST_REC_SWITCH_C:
+	case ST_REC_WAKING_C:
+		break;
 	case ST_REC_SWITCH:
 		body__uvar(&b, e->sw.prev_tid);
 		body__uvar(&b, e->sw.prev_pid);
@@ -210,9 +288,15 @@ int st_chunk__add_event(struct st_chunk *c, const struct st_event *e)
 	default:
 		return -EINVAL;
 	}
-	int err = chunk__append(c, e->type, &b);
-	if (!err)
+	int err = chunk__append(c, type, &b);
+	if (!err) {
 		c->last_ts = ts;
+		if (e->type == ST_REC_SWITCH) {
+			c->cur_tid = e->sw.next_tid;
+			c->cur_pid = e->sw.next_pid;
+			c->has_cur = true;
+		}
+	}
 	return err;
 }
 

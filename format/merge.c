@@ -17,7 +17,7 @@ struct cpu_stream {
 	size_t cur; /* chunk being decoded */
 	struct st_buf stored, raw;
 	struct st_rec_iter it;
-	uint64_t prev_ts;
+	struct st_decode_state ds;
 	uint32_t decoded;
 	struct st_event head;
 };
@@ -68,7 +68,7 @@ static int stream__advance(struct st_event_iter *it, struct cpu_stream *s)
 		ret = s->it.left ? st_rec_iter__next(&s->it, &type, &body, &len) : 0;
 		if (ret > 0) {
 			s->decoded++;
-			err = st_decode_event_padded(type, body, len, &s->prev_ts, s->cpu, &s->head);
+			err = st_decode_event_padded(type, body, len, &s->ds, &s->head);
 			if (err == -ENOENT)
 				continue;
 			if (err == 0)
@@ -83,7 +83,7 @@ static int stream__advance(struct st_event_iter *it, struct cpu_stream *s)
 				return err;
 			s->it.left = 0;
 		} else if (s->nchunks && s->next_chunk > 0) {
-			err = st_reader__chunk_done(it->r, s->cur, s->decoded, s->prev_ts);
+			err = st_reader__chunk_done(it->r, s->cur, s->decoded, s->ds.prev_ts);
 			if (err)
 				return err;
 		}
@@ -100,12 +100,12 @@ static int stream__advance(struct st_event_iter *it, struct cpu_stream *s)
 				return err;
 			s->it.left = 0;
 			s->decoded = c->count; /* nothing to compare: reported already */
-			s->prev_ts = c->last_ts;
+			s->ds.prev_ts = c->last_ts;
 			continue;
 		}
 		s->it.p = s->raw.data;
 		s->it.left = s->raw.len;
-		s->prev_ts = c->first_ts;
+		st_decode_state__init(&s->ds, c->first_ts, s->cpu);
 		s->decoded = 0;
 	}
 }

@@ -17,7 +17,7 @@
 #define ST_MAGIC "SCHDTAPE"
 #define ST_MAGIC_LEN 8
 #define ST_VERSION_MAJOR 1
-#define ST_VERSION_MINOR 0
+#define ST_VERSION_MINOR 1
 #define ST_FILE_HEADER_SIZE 64
 #define ST_CHUNK_HEADER_SIZE 64
 #define ST_CHUNK_MAGIC 0x4B4E4843u /* "CHNK" little-endian */
@@ -36,9 +36,10 @@
 #define ST_STACK_NONE 0u
 #define ST_STACK_LOST 0xFFFFFFFFu
 
-/* Feature flags. No bit is defined yet in either set; see FORMAT.md. */
+/* Feature flags; see FORMAT.md. */
 #define ST_COMPAT_KNOWN 0ull
-#define ST_INCOMPAT_KNOWN 0ull
+#define ST_INCOMPAT_COMPACT_SCHED 0x1ull /* SWITCH_C and WAKING_C records */
+#define ST_INCOMPAT_KNOWN ST_INCOMPAT_COMPACT_SCHED
 
 enum st_chunk_type {
 	ST_CHUNK_META = 1,
@@ -63,6 +64,8 @@ enum st_rec_type {
 	ST_REC_EXIT = 0x15,
 	ST_REC_RENAME = 0x16,
 	ST_REC_LOSS = 0x17,
+	ST_REC_SWITCH_C = 0x18, /* decoded as ST_REC_SWITCH */
+	ST_REC_WAKING_C = 0x19, /* decoded as ST_REC_WAKING */
 	ST_REC_STACK = 0x30,
 	ST_REC_TASK = 0x40,
 	ST_REC_MAP = 0x50,
@@ -71,6 +74,24 @@ enum st_rec_type {
 	ST_REC_STAT = 0x80,
 	ST_REC_INDEX = 0x90,
 };
+
+/* SWITCH_C flags: which fields are left out (FORMAT.md). */
+#define ST_SWC_PREV_CURRENT 0x01      /* prev is the chunk's current task */
+#define ST_SWC_NEXT_PID_IS_TID 0x02
+#define ST_SWC_PREV_PRIO_DEFAULT 0x04 /* prev_prio is 120 */
+#define ST_SWC_NEXT_PRIO_DEFAULT 0x08
+#define ST_SWC_KSTACK 0x10	      /* present; else 0 */
+#define ST_SWC_USTACK 0x20
+#define ST_SWC_PREV_PID_IS_TID 0x40
+/* WAKING_C flags. */
+#define ST_WKC_WAKER_CURRENT 0x01
+#define ST_WKC_WAKEE_PID_IS_TID 0x02
+#define ST_WKC_TARGET_THIS_CPU 0x04
+#define ST_WKC_CTX 0x08		      /* present; else 0 (task) */
+#define ST_WKC_KSTACK 0x10
+#define ST_WKC_USTACK 0x20
+#define ST_WKC_WAKER_PID_IS_TID 0x40
+#define ST_DEFAULT_PRIO 120
 
 /* Where a wakeup was issued from. */
 enum st_wake_ctx {
@@ -209,6 +230,10 @@ struct st_chunk {
 	uint64_t first_ts, last_ts;
 	uint64_t clamped; /* events whose timestamp went backwards, stored as last_ts */
 	struct st_buf buf;
+	/* The current task (the latest switch's next), which compact records refer to. */
+	uint32_t cur_tid, cur_pid;
+	bool has_cur;
+	bool legacy_sched; /* write SWITCH and WAKING, as format 1.0 did (tests) */
 };
 
 void st_chunk__init(struct st_chunk *c, uint16_t type, uint32_t cpu);
@@ -369,13 +394,34 @@ int st_rec_iter__next(struct st_rec_iter *it, uint8_t *type, const uint8_t **bod
 		      size_t *body_len);
 
 /*
- * Decode one event record body. @prev_ts carries the previous event's
- * timestamp in the chunk (the chunk's first_ts before the first event) and
- * is advanced. Returns 0, -ST_ERECORD, or -ENOENT for a type that is not an
- * event (skip it).
+ * What decoding the events of one chunk carries from record to record: the
+ * previous timestamp (the chunk's first_ts before the first event), and the
+ * current task, which compact records refer to. Start each chunk with
+ * st_decode_state__init.
  */
-int st_decode_event(uint8_t type, const uint8_t *body, size_t len, uint64_t *prev_ts,
-		    uint32_t cpu, struct st_event *e);
+struct st_decode_state {
+	uint64_t prev_ts;
+	uint32_t cpu;
+	uint32_t cur_tid, cur_pid;
+	bool has_cur;
+};
+
+static inline void st_decode_state__init(struct st_decode_state *ds, uint64_t first_ts,
+					 uint32_t cpu)
+{
+	ds->prev_ts = first_ts;
+	ds->cpu = cpu;
+	ds->cur_tid = ds->cur_pid = 0;
+	ds->has_cur = false;
+}
+
+/*
+ * Decode one event record body and advance @ds. Compact records come out as
+ * ST_REC_SWITCH and ST_REC_WAKING. Returns 0, -ST_ERECORD, or -ENOENT for a
+ * type that is not an event (skip it).
+ */
+int st_decode_event(uint8_t type, const uint8_t *body, size_t len, struct st_decode_state *ds,
+		    struct st_event *e);
 
 /*
  * Events of all CPUs merged in time order (ties: lower CPU first, then file

@@ -583,11 +583,13 @@ TEST(pipe_input_is_spooled)
  */
 TEST(padded_decoder_agrees_with_checked)
 {
+	static const uint8_t types[] = { ST_REC_SWITCH, ST_REC_WAKING, ST_REC_SWITCH_C,
+					 ST_REC_WAKING_C };
 	uint8_t buf[64 + ST_DECODE_SLACK];
 	unsigned int seed = 12345, disagree = 0, ok = 0;
 
-	for (int round = 0; round < 200000; round++) {
-		uint8_t type = round & 1 ? ST_REC_SWITCH : ST_REC_WAKING;
+	for (int round = 0; round < 400000; round++) {
+		uint8_t type = types[round & 3];
 		size_t len = (size_t)(rand_r(&seed) % 40);
 		memset(buf, 0, sizeof(buf));
 		for (size_t i = 0; i < len; i++) {
@@ -596,23 +598,105 @@ TEST(padded_decoder_agrees_with_checked)
 			buf[i] = (uint8_t)(r % 8 == 0 ? r >> 8 : (r >> 8) & 0x7f);
 		}
 		struct st_event a, b;
-		uint64_t ta = 1000, tb = 1000;
+		struct st_decode_state da, db;
+		st_decode_state__init(&da, 1000, 3);
+		/* Half the time with a current task for the compact forms to refer to. */
+		if (round & 4) {
+			da.has_cur = true;
+			da.cur_tid = 77;
+			da.cur_pid = 70;
+		}
+		db = da;
 		memset(&a, 0, sizeof(a));
 		memset(&b, 0, sizeof(b));
-		int ea = st_decode_event(type, buf, len, &ta, 3, &a);
-		int eb = st_decode_event_padded(type, buf, len, &tb, 3, &b);
-		if ((ea == 0) != (eb == 0) || ta != tb) {
+		int ea = st_decode_event(type, buf, len, &da, &a);
+		int eb = st_decode_event_padded(type, buf, len, &db, &b);
+		if ((ea == 0) != (eb == 0)) {
 			disagree++;
 			continue;
 		}
 		if (ea)
 			continue;
 		ok++;
-		if (a.ts != b.ts || a.cpu != b.cpu || a.type != b.type ||
-		    memcmp(&a.sw, &b.sw, sizeof(a.sw)) != 0 ||
-		    (type == ST_REC_WAKING && memcmp(&a.wake, &b.wake, sizeof(a.wake)) != 0))
+		if (memcmp(&da, &db, sizeof(da)) != 0 || a.ts != b.ts || a.cpu != b.cpu ||
+		    a.type != b.type ||
+		    (a.type == ST_REC_SWITCH && memcmp(&a.sw, &b.sw, sizeof(a.sw)) != 0) ||
+		    (a.type == ST_REC_WAKING && memcmp(&a.wake, &b.wake, sizeof(a.wake)) != 0))
 			disagree++;
 	}
 	CHECK_EQ(disagree, 0);
-	CHECK(ok > 1000); /* enough valid bodies to mean something */
+	CHECK(ok > 4000); /* enough valid bodies to mean something */
+}
+
+/* Compact and 1.0 records carry the same events, whatever can be left out or not. */
+TEST(compact_and_legacy_records_round_trip)
+{
+	struct st_event in[64];
+	unsigned int seed = 7, n = 0;
+
+	for (; n < 64; n++) {
+		struct st_event *e = &in[n];
+		unsigned int r = (unsigned int)rand_r(&seed);
+		memset(e, 0, sizeof(*e));
+		e->ts = 1000 + n * 37;
+		e->cpu = 2;
+		uint32_t tid = 100 + r % 4, pid = r & 16 ? tid : 100;
+		if (r & 1) {
+			e->type = ST_REC_SWITCH;
+			/* Often the previous switch's next, sometimes not (a loss, a first switch). */
+			if (n && in[n - 1].type == ST_REC_SWITCH && !(r & 32)) {
+				e->sw.prev_tid = in[n - 1].sw.next_tid;
+				e->sw.prev_pid = in[n - 1].sw.next_pid;
+			} else {
+				e->sw.prev_tid = tid;
+				e->sw.prev_pid = pid;
+			}
+			e->sw.next_tid = 200 + (r >> 8) % 3;
+			e->sw.next_pid = r & 64 ? e->sw.next_tid : 200000;
+			e->sw.prev_state = r & 128 ? 'S' : 'R';
+			e->sw.prev_prio = r & 256 ? 120 : 99;
+			e->sw.next_prio = r & 512 ? 120 : 139;
+			e->sw.kstack = r & 1024 ? 5 : 0;
+			e->sw.ustack = r & 2048 ? 70000 : 0;
+		} else {
+			e->type = ST_REC_WAKING;
+			e->wake.waker_tid = r & 2 ? tid : 0;
+			e->wake.waker_pid = r & 4 ? e->wake.waker_tid : 99;
+			e->wake.wakee_tid = 300 + (r >> 8) % 5;
+			e->wake.wakee_pid = r & 64 ? e->wake.wakee_tid : 301;
+			e->wake.target_cpu = r & 128 ? 2 : 1;
+			e->wake.ctx = (r >> 9) & 3;
+			e->wake.kstack = r & 4096 ? 9 : 0;
+			e->wake.ustack = r & 8192 ? 10 : 0;
+		}
+	}
+	for (int legacy = 0; legacy < 2; legacy++) {
+		struct st_chunk c;
+		st_chunk__init(&c, ST_CHUNK_EVENTS, 2);
+		c.legacy_sched = legacy;
+		for (unsigned int i = 0; i < n; i++)
+			CHECK_EQ(st_chunk__add_event(&c, &in[i]), 0);
+		struct st_rec_iter it = { c.buf.data, c.buf.len };
+		struct st_decode_state ds;
+		const uint8_t *body;
+		size_t blen;
+		uint8_t type;
+		unsigned int got = 0, compact = 0;
+		st_decode_state__init(&ds, c.first_ts, 2);
+		while (st_rec_iter__next(&it, &type, &body, &blen) > 0 && got < n) {
+			struct st_event e;
+			compact += type == ST_REC_SWITCH_C || type == ST_REC_WAKING_C;
+			CHECK_EQ(st_decode_event(type, body, blen, &ds, &e), 0);
+			const struct st_event *w = &in[got++];
+			CHECK_EQ(e.type, w->type);
+			CHECK_EQ(e.ts, w->ts);
+			if (w->type == ST_REC_SWITCH)
+				CHECK(!memcmp(&e.sw, &w->sw, sizeof(e.sw)));
+			else
+				CHECK(!memcmp(&e.wake, &w->wake, sizeof(e.wake)));
+		}
+		CHECK_EQ(got, n);
+		CHECK_EQ(compact, legacy ? 0 : n);
+		st_chunk__free(&c);
+	}
 }
