@@ -257,6 +257,21 @@ static struct thread *thread__get(struct model *m, uint32_t tid, uint32_t pid, u
 	return thread__new(m, tid, pid, m->start < ts ? m->start : ts, TS_UNKNOWN);
 }
 
+/*
+ * thread__get for a task that is probably the one on @cpu (a switch's prev, a
+ * waker): most events need no lookup at all.
+ */
+static struct thread *thread__on_cpu(struct model *m, uint32_t cpu, uint32_t tid, uint32_t pid,
+				     uint64_t ts)
+{
+	if (cpu < m->ncpus && m->cpu_cur[cpu]) {
+		struct thread *t = &m->threads[m->cpu_cur[cpu] - 1];
+		if (t->tid == tid && t->state != TS_DEAD)
+			return t;
+	}
+	return thread__get(m, tid, pid, ts);
+}
+
 /* Close @t's current interval at @ts and enter @state. */
 static void thread__enter(struct model *m, struct thread *t, uint64_t ts, uint8_t state,
 			  struct interval *iv)
@@ -343,7 +358,7 @@ static void on_switch(struct model *m, const struct st_event *e)
 
 	cpu__vanished(m, e->cpu, e->sw.prev_tid, e->ts);
 	if (modelled(m, e->sw.prev_tid, e->sw.prev_pid)) {
-		prev = thread__get(m, e->sw.prev_tid, e->sw.prev_pid, e->ts);
+		prev = thread__on_cpu(m, e->cpu, e->sw.prev_tid, e->sw.prev_pid, e->ts);
 		if (!prev)
 			return;
 		if (prev->state != TS_RUNNING && prev->state != TS_UNKNOWN && prev->traced)
@@ -408,7 +423,7 @@ static void on_waking(struct model *m, const struct st_event *e)
 			    .ustack = e->wake.ustack, .cpu = e->cpu };
 	const struct thread *w = NULL;
 	if (modelled(m, e->wake.waker_tid, e->wake.waker_pid))
-		w = thread__get(m, e->wake.waker_tid, e->wake.waker_pid, e->ts);
+		w = thread__on_cpu(m, e->cpu, e->wake.waker_tid, e->wake.waker_pid, e->ts);
 	else if (e->wake.waker_tid == 0)
 		memcpy(wk.comm, "swapper", 8);
 	/* Creating the waker may have moved the table: find the wakee again. */
