@@ -113,9 +113,13 @@ bool filter__interval(const struct filter *f, const struct interval *iv, uint64_
 		return false;
 	if (d < f->min_ns || (f->max_ns && d > f->max_ns))
 		return false;
-	*start = iv->start > f->begin ? iv->start : f->begin;
-	*end = iv->end < f->end ? iv->end : f->end;
-	if (*start > *end || (*start == *end && iv->end > iv->start))
+	/* Clipped to the window without branches: interval kinds alternate unpredictably. */
+	uint64_t s = iv->start, e = iv->end;
+	s = s > f->begin ? s : f->begin;
+	e = e < f->end ? e : f->end;
+	*start = s;
+	*end = e;
+	if ((s > e) | ((s == e) & (iv->end > iv->start)))
 		return false;
 	return filter__thread(f, iv->t);
 }

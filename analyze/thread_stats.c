@@ -30,12 +30,11 @@ void stats_table__interval(void *ctx, const struct interval *iv)
 	uint64_t d = end - start;
 	s->seen = true;
 	s->ns[iv->state] += d;
-	if (iv->state == TS_RUNNING && iv->switched_out && iv->end <= t->f->end)
-		s->switches++;
-	if (iv->woken && iv->end >= t->f->begin && iv->end <= t->f->end)
-		s->wakeups++;
-	if (iv->state == TS_RUNNABLE && d > s->max_runnable)
-		s->max_runnable = d;
+	/* Counted without branches: which kind of interval comes next is not predictable. */
+	s->switches += (iv->state == TS_RUNNING) & iv->switched_out & (iv->end <= t->f->end);
+	s->wakeups += iv->woken & (iv->end >= t->f->begin) & (iv->end <= t->f->end);
+	uint64_t runnable = iv->state == TS_RUNNABLE ? d : 0;
+	s->max_runnable = runnable > s->max_runnable ? runnable : s->max_runnable;
 }
 
 uint32_t stats_table__finish(struct stats_table *t, const struct model *m)
