@@ -108,6 +108,29 @@ struct st_reader *analyze_args__open(struct analyze_args *a)
 	return cli__open_trace(a->path, a->read_flags);
 }
 
+struct model *analyze_args__model(struct analyze_args *a, struct st_reader *r, interval_fn fn,
+				  void *ctx)
+{
+	struct model *m;
+	int err = model__new(r, fn, ctx, &m);
+
+	if (err) {
+		cli__error(a->path, "%s", st_strerror(err));
+		return NULL;
+	}
+	filter__resolve(&a->f, model__start(m), model__end(m));
+	return m;
+}
+
+int analyze_args__run(struct analyze_args *a, struct model *m, struct st_reader *r)
+{
+	int err = model__run(m, r);
+
+	if (err)
+		cli__error(a->path, "%s", st_strerror(err));
+	return err;
+}
+
 void analyze_args__free(struct analyze_args *a)
 {
 	filter__free(&a->f);

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "analyze/filter.h"
+#include "analyze/model.h"
 #include "analyze/symbols.h"
 #include "format/tape.h"
 
@@ -70,6 +71,16 @@ int analyze_args__file(struct analyze_args *a, const char *cmd, int argc, char *
 
 /* Open the trace and resolve the window. NULL after printing the error. */
 struct st_reader *analyze_args__open(struct analyze_args *a);
+
+/*
+ * A model over @r whose intervals go to @fn, with the window of @a resolved
+ * against the trace. NULL after printing the error.
+ */
+struct model *analyze_args__model(struct analyze_args *a, struct st_reader *r, interval_fn fn,
+				  void *ctx);
+
+/* Feed the whole trace through @m. Returns 0, or the error after printing it. */
+int analyze_args__run(struct analyze_args *a, struct model *m, struct st_reader *r);
 
 void analyze_args__free(struct analyze_args *a);
 

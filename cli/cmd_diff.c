@@ -67,18 +67,14 @@ static int load(const char *path, struct analyze_args *a, struct side *s)
 		return -1;
 	struct filter *f = &a->f;
 	s->t.f = f;
-	err = model__new(r, stats_table__interval, &s->t, &m);
+	m = analyze_args__model(a, r, stats_table__interval, &s->t);
+	err = m ? analyze_args__run(a, m, r) : -1;
 	if (!err) {
-		filter__resolve(f, model__start(m), model__end(m));
 		s->span = f->end - f->begin;
-		err = model__run(m, r);
-	}
-	if (!err)
 		stats_table__finish(&s->t, m);
+	}
 	model__free(m);
 	st_reader__free(r);
-	if (err)
-		cli__error(path, "%s", st_strerror(err));
 	return err;
 }
 

@@ -183,16 +183,15 @@ int cmd_export(int argc, char **argv)
 	r = analyze_args__open(&a);
 	if (!r)
 		goto out;
+	m = analyze_args__model(&a, r, on_interval, &x);
+	if (!m)
+		goto out;
 	x.f = cli__open_output(output);
 	if (!x.f)
 		goto out;
-	int err = model__new(r, on_interval, &x, &m);
-	if (!err) {
-		filter__resolve(&a.f, model__start(m), model__end(m));
-		x.t0 = model__start(m);
-		fprintf(x.f, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[");
-		err = model__run(m, r);
-	}
+	x.t0 = model__start(m);
+	fprintf(x.f, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[");
+	int err = model__run(m, r);
 	if (!err)
 		err = st_reader__each_loss(r, on_loss, &x);
 	if (!err) {

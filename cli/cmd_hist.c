@@ -148,15 +148,9 @@ int cmd_hist(int argc, char **argv)
 	r = analyze_args__open(&a);
 	if (!r)
 		goto out;
-	int err = model__new(r, on_interval, &hs, &m);
-	if (!err) {
-		filter__resolve(&a.f, model__start(m), model__end(m));
-		err = model__run(m, r);
-	}
-	if (err) {
-		cli__error(a.path, "%s", st_strerror(err));
+	m = analyze_args__model(&a, r, on_interval, &hs);
+	if (!m || analyze_args__run(&a, m, r))
 		goto out;
-	}
 	if (a.json) {
 		printf("{\"histograms\":[");
 		if (hs.group == G_ALL) {

@@ -60,11 +60,10 @@ int offcpu__collect(struct analyze_args *a, bool wake, const struct fold_opts *f
 	*r = analyze_args__open(a);
 	if (!*r)
 		return -1;
-	int err = model__new(*r, on_interval, &oc, &m);
-	if (!err) {
-		filter__resolve(&a->f, model__start(m), model__end(m));
-		err = model__run(m, *r);
-	}
+	m = analyze_args__model(a, *r, on_interval, &oc);
+	if (!m)
+		return -1;
+	int err = model__run(m, *r);
 	model__free(m);
 	if (!err)
 		err = oc.err;

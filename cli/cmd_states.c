@@ -113,15 +113,9 @@ int cmd_states(int argc, char **argv)
 	if (!r)
 		goto out;
 	t.f = &a.f;
-	int err = model__new(r, stats_table__interval, &t, &m);
-	if (!err) {
-		filter__resolve(&a.f, model__start(m), model__end(m));
-		err = model__run(m, r);
-	}
-	if (err) {
-		cli__error(a.path, "%s", st_strerror(err));
+	m = analyze_args__model(&a, r, stats_table__interval, &t);
+	if (!m || analyze_args__run(&a, m, r))
 		goto out;
-	}
 	stats_table__finish(&t, m);
 	struct stats_table *show = &t;
 	if (per_process) {

@@ -90,25 +90,20 @@ int cmd_timeline(int argc, char **argv)
 	if (!r)
 		goto out;
 	tl.json = a.json;
-	int err = model__new(r, on_interval, &tl, &m);
-	if (!err) {
-		filter__resolve(&a.f, model__start(m), model__end(m));
-		tl.t0 = model__start(m);
-		if (tl.json)
-			printf("{\"intervals\":[");
-		else
-			printf("%12s %14s  %-8s %3s  %s\n", "TIME(s)", "DURATION(us)", "STATE", "CPU",
-			       "DETAIL");
-		err = model__run(m, r);
-	}
-	if (err) {
-		if (tl.json)
-			printf("]}\n");
-		cli__error(a.path, "%s", st_strerror(err));
+	m = analyze_args__model(&a, r, on_interval, &tl);
+	if (!m)
 		goto out;
-	}
+	tl.t0 = model__start(m);
+	if (tl.json)
+		printf("{\"intervals\":[");
+	else
+		printf("%12s %14s  %-8s %3s  %s\n", "TIME(s)", "DURATION(us)", "STATE", "CPU",
+		       "DETAIL");
+	int err = analyze_args__run(&a, m, r);
 	if (tl.json)
 		printf("]}\n");
+	if (err)
+		goto out;
 	cli__warn_problems(a.path, r);
 	ret = EXIT_OK;
 out:
