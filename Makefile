@@ -115,7 +115,7 @@ unit: $(UNIT_BIN)
 # or FUZZ_RUNS executions each when given (the long run: FUZZ_RUNS=10000000).
 FUZZ_TIME ?= 60
 FUZZ_LIMIT = $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS),-max_total_time=$(FUZZ_TIME))
-FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I.
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -Itests/fuzz
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 $(OUT)/fuzz/%: tests/fuzz/%.c $(FORMAT_SRCS) $(ANALYZE_SRCS)

@@ -3,12 +3,10 @@
  * libFuzzer: any bytes through the reader into the analyzer: the state
  * machine with per-thread stats and off-wake folding, then wakeup chains.
  */
-#define _GNU_SOURCE
+#define _GNU_SOURCE /* memfd_create */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "analyze/chains.h"
 #include "analyze/folded.h"
@@ -16,6 +14,7 @@
 #include "analyze/symbols.h"
 #include "analyze/thread_stats.h"
 #include "format/tape.h"
+#include "fuzz_input.h"
 
 struct sink {
 	struct stats_table stats;
@@ -74,16 +73,10 @@ static void run_model(struct st_reader *r)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	int fd = memfd_create("fuzz", 0);
 	struct st_reader *r;
+	int fd = fuzz__open(data, size, &r);
 
-	if (fd < 0)
-		return 0;
-	if (size && write(fd, data, size) != (ssize_t)size) {
-		close(fd);
-		return 0;
-	}
-	if (st_reader__open_fd(fd, 0, &r) == 0) {
+	if (fd >= 0) {
 		struct filter f = { 0 };
 		struct chain_set cs = { 0 };
 
@@ -91,7 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (chains__find(r, &f, 4, &cs) == 0)
 			chains__free(&cs);
 		st_reader__free(r);
+		close(fd);
 	}
-	close(fd);
 	return 0;
 }

@@ -1,25 +1,18 @@
 // SPDX-License-Identifier: MIT
 /* libFuzzer: any bytes through open, every table, and the merged event stream. */
-#define _GNU_SOURCE
+#define _GNU_SOURCE /* memfd_create */
 #include <stdint.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "analyze/symbols.h"
 #include "format/tape.h"
+#include "fuzz_input.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	int fd = memfd_create("fuzz", 0);
 	struct st_reader *r;
+	int fd = fuzz__open(data, size, &r);
 
-	if (fd < 0)
-		return 0;
-	if (size && write(fd, data, size) != (ssize_t)size) {
-		close(fd);
-		return 0;
-	}
-	if (st_reader__open_fd(fd, 0, &r) == 0) {
+	if (fd >= 0) {
 		struct symbolizer *sym = NULL;
 		struct st_event_iter *it;
 		struct st_event e;
@@ -42,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		symbolizer__free(sym);
 		st_reader__free(r);
+		close(fd);
 	}
-	close(fd);
 	return 0;
 }
