@@ -47,7 +47,7 @@ struct session {
 	struct ksyms *ksyms;
 	struct umaps *umaps;
 	/* --symbols=embed: symbol tables by map id, and the symbols already written. */
-	struct elf_symtab **symtabs;
+	struct elf_symtab **symtabs, **dbgtabs; /* binary, and its debug file */
 	bool *symtab_tried;
 	size_t nsymtabs;
 	struct htab usyms_done;
@@ -151,6 +151,42 @@ static void flush_all(struct session *s)
 
 /* --- stacks -------------------------------------------------------------- */
 
+/* This host's separate debug file for map @id (by build-id), or NULL. */
+static struct elf_symtab *debug_file__open(struct session *s, uint32_t map)
+{
+	char path[64 + 2 * ST_MAX_BUILD_ID], hex[2 * ST_MAX_BUILD_ID + 1];
+	uint8_t len = 0;
+	const uint8_t *id = umaps__build_id(s->umaps, map, &len);
+
+	if (!id || len < 2)
+		return NULL;
+	for (unsigned int i = 0; i < len; i++)
+		snprintf(hex + 2 * i, 3, "%02x", id[i]);
+	snprintf(path, sizeof(path), "/usr/lib/debug/.build-id/%.2s/%s.debug", hex, hex + 2);
+	return elf_symtab__open(path, id, len, true);
+}
+
+/*
+ * The symbol at file offset @off of map @map: named by the debug file when
+ * there is one (stripped binaries keep only their exported names), placed
+ * by the binary's segments.
+ */
+static const char *usym__find(struct session *s, uint32_t map, uint64_t off, uint64_t *start,
+			      uint64_t *size)
+{
+	const struct elf_symtab *bin = s->symtabs[map], *dbg = s->dbgtabs[map];
+	uint64_t vaddr, sym_start;
+
+	if (bin && dbg && elf_symtab__to_vaddr(bin, off, &vaddr)) {
+		const char *name = elf_symtab__at(dbg, vaddr, &sym_start, size);
+		if (name && sym_start <= vaddr) {
+			*start = off - (vaddr - sym_start);
+			return name;
+		}
+	}
+	return bin ? elf_symtab__lookup(bin, off, start, size) : NULL;
+}
+
 /* Name the user frames of a new stack from the binaries on this host. */
 static void usyms__embed(struct session *s, const struct st_frame *frames, unsigned int n)
 {
@@ -164,11 +200,16 @@ static void usyms__embed(struct session *s, const struct st_frame *frames, unsig
 			if (!t)
 				return;
 			s->symtabs = t;
+			struct elf_symtab **d = realloc(s->dbgtabs, cap * sizeof(*d));
+			if (!d)
+				return;
+			s->dbgtabs = d;
 			bool *tried = realloc(s->symtab_tried, cap * sizeof(*tried));
 			if (!tried)
 				return;
 			s->symtab_tried = tried;
 			memset(t + s->nsymtabs, 0, (cap - s->nsymtabs) * sizeof(*t));
+			memset(d + s->nsymtabs, 0, (cap - s->nsymtabs) * sizeof(*d));
 			memset(tried + s->nsymtabs, 0, (cap - s->nsymtabs) * sizeof(*tried));
 			s->nsymtabs = cap;
 		}
@@ -176,11 +217,10 @@ static void usyms__embed(struct session *s, const struct st_frame *frames, unsig
 			const char *path = umaps__host_path(s->umaps, map);
 			s->symtab_tried[map] = true;
 			s->symtabs[map] = path ? elf_symtab__open(path, NULL, 0, false) : NULL;
+			s->dbgtabs[map] = s->symtabs[map] ? debug_file__open(s, map) : NULL;
 		}
 		uint64_t start, size, off = frames[i].addr ? frames[i].addr - 1 : 0;
-		const char *name = s->symtabs[map]
-					   ? elf_symtab__lookup(s->symtabs[map], off, &start, &size)
-					   : NULL;
+		const char *name = usym__find(s, map, off, &start, &size);
 		if (!name)
 			continue;
 		uint64_t key[2] = { map, start };
@@ -945,9 +985,12 @@ void session__free(struct session *s)
 	st_chunk__free(&s->maps);
 	st_chunk__free(&s->ksym_chunk);
 	st_chunk__free(&s->usym_chunk);
-	for (size_t i = 0; i < s->nsymtabs; i++)
+	for (size_t i = 0; i < s->nsymtabs; i++) {
 		elf_symtab__free(s->symtabs[i]);
+		elf_symtab__free(s->dbgtabs[i]);
+	}
 	free(s->symtabs);
+	free(s->dbgtabs);
 	free(s->symtab_tried);
 	htab__free(&s->usyms_done);
 	st_chunk__free(&s->stack_chunk);

@@ -35,6 +35,8 @@ struct proc {
 struct file {
 	char *path;      /* as the process saw it */
 	char *host_path; /* how the recorder can open it */
+	uint8_t build_id[ST_MAX_BUILD_ID];
+	uint8_t build_id_len;
 };
 
 struct umaps {
@@ -136,6 +138,8 @@ static uint32_t file__register(struct umaps *u, uint32_t pid, const char *dev, u
 	m->path = f->path;
 	if (f->host_path)
 		build_id__read(f->host_path, m);
+	memcpy(f->build_id, m->build_id, m->build_id_len);
+	f->build_id_len = m->build_id_len;
 	return id;
 }
 
@@ -272,6 +276,14 @@ const struct st_map *umaps__take_new(struct umaps *u, size_t *n)
 const char *umaps__host_path(struct umaps *u, uint32_t id)
 {
 	return id && id <= u->nfiles ? u->files_arr[id - 1].host_path : NULL;
+}
+
+const uint8_t *umaps__build_id(struct umaps *u, uint32_t id, uint8_t *len)
+{
+	if (!id || id > u->nfiles || !u->files_arr[id - 1].build_id_len)
+		return NULL;
+	*len = u->files_arr[id - 1].build_id_len;
+	return u->files_arr[id - 1].build_id;
 }
 
 void umaps__free(struct umaps *u)

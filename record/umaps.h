@@ -37,4 +37,7 @@ const struct st_map *umaps__take_new(struct umaps *u, size_t *n);
 /* Path of map @id in the host's file system (for embedding symbols), or NULL. */
 const char *umaps__host_path(struct umaps *u, uint32_t id);
 
+/* The GNU build-id of map @id's file, or NULL. */
+const uint8_t *umaps__build_id(struct umaps *u, uint32_t id, uint8_t *len);
+
 #endif
