@@ -114,6 +114,7 @@ unit: $(UNIT_BIN)
 # libFuzzer targets under ASan+UBSan: FUZZ_TIME seconds each (default 60),
 # or FUZZ_RUNS executions each when given (the long run: FUZZ_RUNS=10000000).
 FUZZ_TIME ?= 60
+FUZZ_MAX_LEN ?= 6000
 FUZZ_LIMIT = $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS),-max_total_time=$(FUZZ_TIME))
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -Itests/fuzz
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
@@ -126,7 +127,7 @@ $(OUT)/fuzz/%: tests/fuzz/%.c $(FORMAT_SRCS) $(ANALYZE_SRCS)
 fuzz: $(FUZZ_TARGETS)
 	@for t in $(FUZZ_TARGETS); do \
 		mkdir -p $(OUT)/fuzz/corpus-$$(basename $$t); \
-		$$t $(FUZZ_LIMIT) -print_final_stats=1 -max_len=65536 -artifact_prefix=$(OUT)/fuzz/ \
+		$$t $(FUZZ_LIMIT) -print_final_stats=1 -max_len=$(FUZZ_MAX_LEN) -artifact_prefix=$(OUT)/fuzz/ \
 			$(OUT)/fuzz/corpus-$$(basename $$t) tests/corpus/good tests/corpus/bad || exit 1; \
 	done
 
