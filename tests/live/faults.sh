@@ -138,6 +138,9 @@ $ST info --json "$T/load.tape" >"$T/load.json"
 records=$(json_num lost_events <"$T/load.json")
 kernel=$(sed -n 's/.*"lost_buffer_full":\([0-9]*\).*/\1/p' "$T/load.json")
 writer=$(sed -n 's/.*"lost_writer_behind":\([0-9]*\).*/\1/p' "$T/load.json")
+# The kernel counts refused batches; the BPF side counted the same refusals, and their events.
+refused=$(sed -n 's/.*"bpf_output_errors":\([0-9]*\).*/\1/p' "$T/load.json")
+perf_lost=$(sed -n 's/.*"perf_records_lost":\([0-9]*\).*/\1/p' "$T/load.json")
 unknown=$($ST states --json "$T/load.tape" | python3 -c "
 import json, sys
 print(sum(t['unknown_ns'] for t in json.load(sys.stdin)['threads']))")
@@ -145,9 +148,12 @@ ok=0
 [ "${rss_kb:-999999}" -lt 400000 ] || ok=1
 [ "${records:-x}" = "$((${kernel:-0} + ${writer:-0}))" ] || ok=1
 [ "${records:-0}" -gt 0 ] && [ "${unknown:-0}" = 0 ] && ok=1
+# Every batch the kernel reported lost was seen refused by BPF (the last report may not come).
+[ "${perf_lost:-x}" -le "${refused:-0}" ] 2>/dev/null || ok=1
+[ "${kernel:-0}" = 0 ] || [ "${refused:-0}" -gt 0 ] || ok=1
 check overload_losses_add_up $ok \
-	"peak RSS ${rss_kb} KB; loss records ${records}, kernel ${kernel}, writer ${writer}; unknown ${unknown} ns"
-echo "overload: ${LOAD_SECS}s, peak RSS ${rss_kb} KB, lost ${records} (kernel ${kernel}, writer ${writer})" >&2
+	"peak RSS ${rss_kb} KB; loss records ${records}, in-band ${kernel}, writer ${writer}; batches refused ${refused}, kernel-reported ${perf_lost}; unknown ${unknown} ns"
+echo "overload: ${LOAD_SECS}s, peak RSS ${rss_kb} KB, lost ${records} (in-band ${kernel}, writer ${writer}; batches refused ${refused}, kernel-reported ${perf_lost})" >&2
 
 # 8. The analyzer's output to a closed pipe or a full disk is an error, not silence.
 # (With SIGPIPE at its default the kernel ends the process; ignored, write fails.)
