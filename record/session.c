@@ -233,7 +233,7 @@ static void usyms__embed(struct session *s, const struct st_frame *frames, unsig
 }
 
 static uint32_t stack__intern_frames(struct session *s, uint8_t kind, const uint64_t *raw,
-				     unsigned int n, uint32_t pid, bool *resolved)
+				     unsigned int n, uint32_t pid, uint64_t when, bool *resolved)
 {
 	unsigned int k = 0;
 
@@ -246,10 +246,10 @@ static uint32_t stack__intern_frames(struct session *s, uint8_t kind, const uint
 			f->addr = raw[i];
 			f->map = 0;
 		} else {
-			f->map = umaps__translate(s->umaps, pid, raw[i], &f->addr);
+			bool settled;
+			f->map = umaps__translate(s->umaps, pid, raw[i], when, &f->addr, &settled);
 			s->key[k++] = f->map;
-			if (!f->map)
-				*resolved = false;
+			*resolved &= settled;
 		}
 		s->key[k++] = f->addr;
 	}
@@ -295,13 +295,13 @@ static uint32_t stack__intern_frames(struct session *s, uint8_t kind, const uint
 
 /*
  * A stack by the hash the BPF program computed: one seen before costs a
- * lookup. Once stored (and, for user stacks, with every frame in a known
- * file), the hash goes to the kernel, which from then on sends the hash
- * alone. A stack with a frame in no known file is not confirmed, so that a
- * later reread of the maps can still name it.
+ * lookup. Once stored (and, for user stacks, with every frame's mapping
+ * settled), the hash goes to the kernel, which from then on sends the hash
+ * alone. A stack with a frame in no mapping known yet is not confirmed, so
+ * that a later reread of the maps can still name it.
  */
 static uint32_t stack__intern(struct session *s, uint8_t kind, const uint64_t *raw, unsigned int n,
-			      uint32_t pid, uint64_t hash, bool ref)
+			      uint32_t pid, uint64_t when, uint64_t hash, bool ref)
 {
 	bool resolved = true;
 	uint64_t *v = hash ? htab__find(&s->stack_hashes, &hash, sizeof(hash)) : NULL;
@@ -314,7 +314,7 @@ static uint32_t stack__intern(struct session *s, uint8_t kind, const uint64_t *r
 		s->st.stack_failures++; /* cannot happen: only known hashes are sent alone */
 		return ST_STACK_LOST;
 	}
-	id = stack__intern_frames(s, kind, raw, n, pid, &resolved);
+	id = stack__intern_frames(s, kind, raw, n, pid, when, &resolved);
 	if (hash && resolved && id != ST_STACK_LOST &&
 	    !htab__insert(&s->stack_hashes, &hash, sizeof(hash), id))
 		/* The kernel's map may be full: then it keeps sending frames. */
@@ -327,10 +327,10 @@ static uint32_t stack__intern(struct session *s, uint8_t kind, const uint64_t *r
 static void sample__stacks(struct session *s, const struct stb_event *e, const uint64_t *frames,
 			   uint32_t pid, uint32_t *kid, uint32_t *uid)
 {
-	*kid = stack__intern(s, ST_STACK_KERNEL, frames, e->kstack_bytes / 8, 0, e->khash,
+	*kid = stack__intern(s, ST_STACK_KERNEL, frames, e->kstack_bytes / 8, 0, e->ts, e->khash,
 			     e->flags & STB_F_KSTACK_REF);
 	*uid = stack__intern(s, ST_STACK_USER, frames + e->kstack_bytes / 8, e->ustack_bytes / 8,
-			     pid, e->uhash, e->flags & STB_F_USTACK_REF);
+			     pid, e->ts, e->uhash, e->flags & STB_F_USTACK_REF);
 	if (e->flags & STB_F_KSTACK_ERR) {
 		*kid = ST_STACK_LOST;
 		s->st.stack_failures++;

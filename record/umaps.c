@@ -16,9 +16,10 @@
 /*
  * A miss rereads the maps, at most this often per process: libraries appear
  * while ld.so runs. Anonymous executable ranges (JIT code) are remembered as
- * known-but-unnamed, so they do not cause rereads.
+ * known-but-unnamed, so they do not cause rereads; addresses in no mapping
+ * (frames of code built without frame pointers) cause at most this many.
  */
-#define RELOAD_NS (1000 * 1000ull)
+#define RELOAD_NS (20 * 1000 * 1000ull)
 
 struct range {
 	uint64_t start, end, pgoff;
@@ -158,10 +159,43 @@ static uint64_t monotonic_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/*
+ * One line of /proc/PID/maps, "start-end perms offset dev inode   path", if
+ * it maps code. Parsed by hand, skipping the rest early: processes with
+ * thousands of mappings (JVMs, sanitizer runtimes) made sscanf the
+ * recorder's biggest cost.
+ */
+static bool maps_line__parse(char *line, struct range *r, const char **dev, unsigned long long *inode,
+			     const char **name)
+{
+	char *p = line, *end;
+
+	r->start = strtoull(p, &end, 16);
+	if (*end != '-')
+		return false;
+	r->end = strtoull(end + 1, &end, 16);
+	if (*end != ' ' || strlen(end) < 6 || end[3] != 'x')
+		return false;
+	r->pgoff = strtoull(end + 6, &end, 16);
+	if (*end != ' ')
+		return false;
+	*dev = p = end + 1;
+	p += strcspn(p, " ");
+	if (*p != ' ')
+		return false;
+	*p++ = 0;
+	*inode = strtoull(p, &end, 10);
+	p = end + strspn(end, " ");
+	p[strcspn(p, "\n")] = 0;
+	*name = p;
+	r->file = 0;
+	return true;
+}
+
 static void proc__load(struct umaps *u, struct proc *p, uint32_t pid, uint64_t now_ns)
 {
-	char path[64], line[4400], perms[8], dev[16], name[4200];
-	unsigned long long start, end, pgoff, inode;
+	char path[64], line[4400];
+	size_t cap = p->n;
 	FILE *f;
 
 	p->loaded = true;
@@ -172,22 +206,23 @@ static void proc__load(struct umaps *u, struct proc *p, uint32_t pid, uint64_t n
 		return;
 	p->n = 0;
 	while (fgets(line, sizeof(line), f)) {
-		name[0] = 0;
-		if (sscanf(line, "%llx-%llx %7s %llx %15s %llu %4199[^\n]", &start, &end, perms,
-			   &pgoff, dev, &inode, name) < 6)
+		struct range r;
+		const char *dev, *name;
+		unsigned long long inode;
+		if (!maps_line__parse(line, &r, &dev, &inode, &name))
 			continue;
-		if (!strchr(perms, 'x'))
-			continue;
-		struct range r = { start, end, pgoff, 0 };
 		if (name[0] == '/' || !strcmp(name, "[vdso]")) {
 			r.file = file__register(u, pid, dev, inode, name, &r);
 			if (!r.file)
 				continue;
 		}
-		struct range *nr = realloc(p->r, (p->n + 1) * sizeof(*nr));
-		if (!nr)
-			break;
-		p->r = nr;
+		if (p->n == cap) {
+			cap = cap ? cap * 2 : 16;
+			struct range *nr = realloc(p->r, cap * sizeof(*nr));
+			if (!nr)
+				break;
+			p->r = nr;
+		}
 		p->r[p->n++] = r;
 	}
 	fclose(f);
@@ -231,12 +266,14 @@ static const struct range *range__find(const struct proc *p, uint64_t addr)
 	return &p->r[lo - 1];
 }
 
-uint32_t umaps__translate(struct umaps *u, uint32_t pid, uint64_t addr, uint64_t *offset)
+uint32_t umaps__translate(struct umaps *u, uint32_t pid, uint64_t addr, uint64_t when,
+			  uint64_t *offset, bool *settled)
 {
 	struct proc *p = proc__get(u, pid);
 	const struct range *r;
 
 	*offset = addr;
+	*settled = false;
 	if (!p)
 		return 0;
 	if (!p->loaded)
@@ -249,6 +286,8 @@ uint32_t umaps__translate(struct umaps *u, uint32_t pid, uint64_t addr, uint64_t
 			r = range__find(p, addr);
 		}
 	}
+	/* Found, or not mapped in maps read after the sample: the answer will not change. */
+	*settled = r || p->loaded_ns >= when;
 	if (!r || !r->file)
 		return 0;
 	*offset = addr - r->start + r->pgoff;

@@ -8,6 +8,7 @@
 #define SCHEDTAPE_RECORD_UMAPS_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "format/tape.h"
@@ -21,9 +22,11 @@ void umaps__free(struct umaps *u);
  * Map id (> 0) of the file holding @addr in process @pid, with *offset set to
  * its file offset; 0 when no mapping is known (*offset = @addr). Rereads the
  * process's maps on a miss, at most every few milliseconds per process.
+ * *settled says the answer is final for a sample taken at @when (monotonic
+ * ns): the address was found, or the maps were read after @when.
  */
-uint32_t umaps__translate(struct umaps *u, uint32_t pid, uint64_t addr, uint64_t *offset);
-
+uint32_t umaps__translate(struct umaps *u, uint32_t pid, uint64_t addr, uint64_t when,
+			  uint64_t *offset, bool *settled);
 
 /* The process exec'd or exited: its mappings are stale. */
 void umaps__forget(struct umaps *u, uint32_t pid);
