@@ -87,4 +87,26 @@ struct stb_batch_hdr {
 };
 _Static_assert(sizeof(struct stb_batch_hdr) == 32, "stb_batch_hdr layout");
 
+/* Room past STB_BATCH_BYTES for the samples nested writers add before the flush. */
+#define STB_BATCH_CAP (STB_BATCH_BYTES + 2 * (sizeof(struct stb_sample) + 8))
+
+struct stb_batch_buf {
+	struct stb_batch_hdr hdr;
+	__u8 data[STB_BATCH_CAP];
+	__u64 first_ts, last_ts;
+};
+
+/*
+ * The per-CPU value of the batches map: user space reads it once the
+ * programs are detached, for what was never written out.
+ */
+struct stb_cpu_batch {
+	__u32 depth;  /* programs running on this CPU, one inside another */
+	__u32 active; /* the buffer writers append to; the other is being written out */
+	__u32 lost;   /* events not delivered since the last batch the perf buffer took */
+	__u32 pad;
+	__u64 lost_first_ts, lost_last_ts;
+	struct stb_batch_buf buf[2];
+};
+
 #endif

@@ -60,29 +60,11 @@ struct {
 	__type(value, struct stb_sample);
 } scratch SEC(".maps");
 
-/* Room past STB_BATCH_BYTES for the samples nested writers add before the flush. */
-#define BATCH_CAP (STB_BATCH_BYTES + 2 * (sizeof(struct stb_sample) + 8))
-
-struct batch_buf {
-	struct stb_batch_hdr hdr;
-	__u8 data[BATCH_CAP];
-	__u64 first_ts, last_ts;
-};
-
-struct cpu_batch {
-	__u32 depth;  /* programs running on this CPU, one inside another */
-	__u32 active; /* the buffer writers append to; the other is being written out */
-	__u32 lost;   /* events in batches the perf buffer refused, since the last one it took */
-	__u32 pad;
-	__u64 lost_first_ts, lost_last_ts;
-	struct batch_buf buf[2];
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct cpu_batch);
+	__type(value, struct stb_cpu_batch);
 } batches SEC(".maps");
 
 /* Hashes of the stacks user space holds (written by user space only). */
@@ -160,16 +142,16 @@ static __always_inline __u32 task_cpu(struct task_struct *t)
 }
 
 /* Write out buffer @a of @b; only the outermost writer calls this. */
-static __always_inline void batch__flush(void *ctx, struct cpu_batch *b)
+static __always_inline void batch__flush(void *ctx, struct stb_cpu_batch *b)
 {
 	__u32 a = b->active & 1;
-	struct batch_buf *bb = &b->buf[a];
+	struct stb_batch_buf *bb = &b->buf[a];
 	__u32 len = bb->hdr.len;
 
 	/* From here on, writers nested in this one fill the other buffer. */
 	b->active = a ^ 1;
-	if (len > BATCH_CAP)
-		len = BATCH_CAP;
+	if (len > STB_BATCH_CAP)
+		len = STB_BATCH_CAP;
 	if (len) {
 		bb->hdr.type = STB_BATCH;
 		bb->hdr.lost = b->lost;
@@ -191,7 +173,7 @@ static __always_inline void batch__flush(void *ctx, struct cpu_batch *b)
 }
 
 /* Append @size bytes of sample @s to the batch; at depth 0, write it out when due. */
-static __always_inline void batch__append(void *ctx, struct cpu_batch *b, __u32 depth,
+static __always_inline void batch__append(void *ctx, struct stb_cpu_batch *b, __u32 depth,
 					  struct stb_sample *s, __u64 size)
 {
 	__u32 n = ((__u32)size + 8 + 7) & ~7u;
@@ -203,12 +185,12 @@ static __always_inline void batch__append(void *ctx, struct cpu_batch *b, __u32 
 		batch__flush(ctx, b);
 		a = b->active & 1;
 	}
-	struct batch_buf *bb = &b->buf[a];
+	struct stb_batch_buf *bb = &b->buf[a];
 	__u32 off = __sync_fetch_and_add(&bb->hdr.len, n);
 	/* A bound the verifier can follow: any sample fits below it. */
-	if (off > BATCH_CAP - sizeof(struct stb_sample) - 8) {
+	if (off > STB_BATCH_CAP - sizeof(struct stb_sample) - 8) {
 		/* No room (only nested writers get here): end the batch here, count the loss. */
-		if (off <= BATCH_CAP - 8)
+		if (off <= STB_BATCH_CAP - 8)
 			*(__u32 *)(bb->data + off) = 0;
 		if (!b->lost)
 			b->lost_first_ts = s->e.ts;
@@ -229,7 +211,7 @@ static __always_inline void batch__append(void *ctx, struct cpu_batch *b, __u32 
 
 /* A program's hold on its CPU's batch while it builds one sample. */
 struct writer {
-	struct cpu_batch *b;
+	struct stb_cpu_batch *b;
 	__u32 depth;
 };
 
@@ -245,6 +227,12 @@ static __always_inline struct stb_sample *sample__get(struct writer *w, __u8 typ
 	w->depth = w->b->depth++;
 	s = w->depth < MAX_DEPTH ? bpf_map_lookup_elem(&scratch, &w->depth) : NULL;
 	if (!s) {
+		/* Nested deeper than can happen (task, softirq, hardirq, NMI): count it lost. */
+		__u64 now = bpf_ktime_get_ns();
+		if (!w->b->lost)
+			w->b->lost_first_ts = now;
+		w->b->lost++;
+		w->b->lost_last_ts = now;
 		w->b->depth--;
 		return NULL;
 	}
@@ -509,7 +497,7 @@ SEC("perf_event")
 int batch_tick(void *ctx)
 {
 	__u32 zero = 0;
-	struct cpu_batch *b = bpf_map_lookup_elem(&batches, &zero);
+	struct stb_cpu_batch *b = bpf_map_lookup_elem(&batches, &zero);
 
 	if (!b || b->depth)
 		return 0;

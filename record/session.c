@@ -538,39 +538,28 @@ static enum bpf_perf_event_ret on_perf_record(void *ctx, int cpu, struct perf_ev
 
 /*
  * Batches still in the kernel when recording stops (the programs are
- * detached): the BPF side's own layout, read from the per-CPU map.
+ * detached), read from the per-CPU map.
  */
-struct batch_buf_view {
-	struct stb_batch_hdr hdr;
-	uint8_t data[STB_BATCH_BYTES + 2 * (sizeof(struct stb_sample) + 8)];
-	uint64_t first_ts, last_ts;
-};
-struct cpu_batch_view {
-	uint32_t depth, active, lost, pad;
-	uint64_t lost_first_ts, lost_last_ts;
-	struct batch_buf_view buf[2];
-};
-
 static void batches__drain(struct session *s)
 {
 	size_t vsz = bpf_map__value_size(s->skel->maps.batches);
 	uint32_t zero = 0;
 
-	if (vsz != sizeof(struct cpu_batch_view)) {
+	if (vsz != sizeof(struct stb_cpu_batch)) {
 		s->st.lost_decode++; /* cannot happen: the layout is shared source */
 		return;
 	}
-	struct cpu_batch_view *v = calloc((size_t)s->ncpus, vsz);
+	struct stb_cpu_batch *v = calloc((size_t)s->ncpus, vsz);
 	if (!v)
 		return;
 	if (!bpf_map__lookup_elem(s->skel->maps.batches, &zero, sizeof(zero), v,
 				  (size_t)s->ncpus * vsz, 0)) {
 		for (int c = 0; c < s->ncpus; c++) {
-			struct cpu_batch_view *b = &v[c];
+			struct stb_cpu_batch *b = &v[c];
 			uint32_t a = b->active & 1;
 			/* The inactive buffer is older, if it was not written out. */
 			for (int k = 0; k < 2; k++) {
-				struct batch_buf_view *bb = &b->buf[k ? a : a ^ 1];
+				struct stb_batch_buf *bb = &b->buf[k ? a : a ^ 1];
 				if (!bb->hdr.len)
 					continue;
 				bb->hdr.type = STB_BATCH;
