@@ -102,7 +102,7 @@ test: deps
 DEMO_TAPE ?= $(OUT)/demo.tape
 demo: deps
 	@$(MAKE) --no-print-directory schedtape $(WORKLOAD)
-	./schedtape record -f -o $(DEMO_TAPE) -- $(WORKLOAD) all
+	./schedtape record -f --symbols=embed -o $(DEMO_TAPE) -- $(WORKLOAD) all
 	./schedtape info $(DEMO_TAPE)
 	./schedtape states $(DEMO_TAPE)
 	./schedtape hist --state runnable $(DEMO_TAPE)
