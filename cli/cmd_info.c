@@ -56,7 +56,7 @@ static int totals__collect(struct st_reader *r, struct totals *t)
 		while (st_rec_iter__next(&it, &type, &body, &blen) > 0) {
 			struct st_event e;
 			records++;
-			if (st_decode_event(type, body, blen, &ds, &e))
+			if (st_decode_event_padded(type, body, blen, &ds, &e))
 				continue;
 			t->events++;
 			t->by_type[e.type]++;

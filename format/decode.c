@@ -46,79 +46,6 @@ static int u8__get(struct cursor *c, uint8_t *v)
 	return cursor__u8(c, v);
 }
 
-static int switch_c__get(struct cursor *c, struct st_decode_state *ds, struct st_event *e)
-{
-	uint8_t flags, state;
-
-	TRY(u8__get(c, &flags));
-	TRY(u8__get(c, &state));
-	if (flags & 0x80)
-		return -ST_ERECORD;
-	e->sw.prev_state = (char)state;
-	if (flags & ST_SWC_PREV_CURRENT) {
-		if (!ds->has_cur)
-			return -ST_ERECORD;
-		e->sw.prev_tid = ds->cur_tid;
-		e->sw.prev_pid = ds->cur_pid;
-	} else {
-		TRY(cursor__uvar32(c, &e->sw.prev_tid));
-		e->sw.prev_pid = e->sw.prev_tid;
-		if (!(flags & ST_SWC_PREV_PID_IS_TID))
-			TRY(cursor__uvar32(c, &e->sw.prev_pid));
-	}
-	TRY(cursor__uvar32(c, &e->sw.next_tid));
-	e->sw.next_pid = e->sw.next_tid;
-	if (!(flags & ST_SWC_NEXT_PID_IS_TID))
-		TRY(cursor__uvar32(c, &e->sw.next_pid));
-	e->sw.prev_prio = e->sw.next_prio = ST_DEFAULT_PRIO;
-	if (!(flags & ST_SWC_PREV_PRIO_DEFAULT))
-		TRY(u8__get(c, &e->sw.prev_prio));
-	if (!(flags & ST_SWC_NEXT_PRIO_DEFAULT))
-		TRY(u8__get(c, &e->sw.next_prio));
-	e->sw.kstack = e->sw.ustack = 0;
-	if (flags & ST_SWC_KSTACK)
-		TRY(cursor__uvar32(c, &e->sw.kstack));
-	if (flags & ST_SWC_USTACK)
-		TRY(cursor__uvar32(c, &e->sw.ustack));
-	return 0;
-}
-
-static int waking_c__get(struct cursor *c, struct st_decode_state *ds, struct st_event *e)
-{
-	uint8_t flags;
-
-	TRY(u8__get(c, &flags));
-	if (flags & 0x80)
-		return -ST_ERECORD;
-	if (flags & ST_WKC_WAKER_CURRENT) {
-		if (!ds->has_cur)
-			return -ST_ERECORD;
-		e->wake.waker_tid = ds->cur_tid;
-		e->wake.waker_pid = ds->cur_pid;
-	} else {
-		TRY(cursor__uvar32(c, &e->wake.waker_tid));
-		e->wake.waker_pid = e->wake.waker_tid;
-		if (!(flags & ST_WKC_WAKER_PID_IS_TID))
-			TRY(cursor__uvar32(c, &e->wake.waker_pid));
-	}
-	TRY(cursor__uvar32(c, &e->wake.wakee_tid));
-	e->wake.wakee_pid = e->wake.wakee_tid;
-	if (!(flags & ST_WKC_WAKEE_PID_IS_TID))
-		TRY(cursor__uvar32(c, &e->wake.wakee_pid));
-	e->wake.target_cpu = ds->cpu;
-	if (!(flags & ST_WKC_TARGET_THIS_CPU))
-		TRY(cursor__uvar32(c, &e->wake.target_cpu));
-	e->wake.ctx = 0;
-	if (flags & ST_WKC_CTX)
-		TRY(u8__get(c, &e->wake.ctx));
-	e->wake.kstack = e->wake.ustack = 0;
-	if (flags & ST_WKC_KSTACK)
-		TRY(cursor__uvar32(c, &e->wake.kstack));
-	if (flags & ST_WKC_USTACK)
-		TRY(cursor__uvar32(c, &e->wake.ustack));
-	return 0;
-}
-
 int st_decode_event(uint8_t type, const uint8_t *body, size_t len, struct st_decode_state *ds,
 		    struct st_event *e)
 {
@@ -135,9 +62,18 @@ int st_decode_event(uint8_t type, const uint8_t *body, size_t len, struct st_dec
 	case ST_REC_EXIT:
 	case ST_REC_RENAME:
 	case ST_REC_LOSS:
-	case ST_REC_SWITCH_C:
-	case ST_REC_WAKING_C:
 		break;
+	case ST_REC_SWITCH_C:
+	case ST_REC_WAKING_C: {
+		/*
+		 * One decoder for the compact forms, the iterator's: run it over a
+		 * zero-padded copy of as much of the body as its fields can span.
+		 */
+		uint8_t pad[ST_COMPACT_MAX + ST_DECODE_SLACK] = { 0 };
+		memcpy(pad, body, len < ST_COMPACT_MAX ? len : ST_COMPACT_MAX);
+		memset(&e->task, 0, sizeof(e->task));
+		return st_decode_event_padded(type, pad, len, ds, e);
+	}
 	default:
 		return -ENOENT;
 	}
@@ -151,16 +87,6 @@ int st_decode_event(uint8_t type, const uint8_t *body, size_t len, struct st_dec
 	e->ts = ds->prev_ts + delta;
 
 	switch (type) {
-	case ST_REC_SWITCH_C:
-		e->type = ST_REC_SWITCH;
-		TRY(switch_c__get(&c, ds, e));
-		break;
-	case ST_REC_WAKING_C:
-		e->type = ST_REC_WAKING;
-		TRY(waking_c__get(&c, ds, e));
-		if (e->wake.ctx > ST_CTX_NMI)
-			return -ST_ERECORD;
-		break;
 	case ST_REC_SWITCH:
 		TRY(cursor__uvar32(&c, &e->sw.prev_tid));
 		TRY(cursor__uvar32(&c, &e->sw.prev_pid));
@@ -288,6 +214,7 @@ int st_decode_event_padded(uint8_t type, const uint8_t *body, size_t len,
 
 	/* Eight varints of at most 10 bytes and three bytes fit in the slack. */
 	_Static_assert(ST_DECODE_SLACK >= 8 * 10 + 3, "slack for the longest event");
+	_Static_assert(ST_COMPACT_MAX >= 8 * 10 + 2, "a compact record's fields");
 	if (type != ST_REC_SWITCH_C && type != ST_REC_WAKING_C)
 		return st_decode_event(type, body, len, ds, e);
 	UNCHECKED(p, uvar__unchecked(p, &delta));

@@ -26,17 +26,7 @@ int st_decode_kv(const uint8_t *body, size_t len, struct st_str *key, struct st_
 int st_decode_stat(const uint8_t *body, size_t len, struct st_str *key, uint64_t *value);
 int st_decode_index(const uint8_t *body, size_t len, struct st_chunk_info *e);
 
-/*
- * Bytes readable (and zero) after every decompressed chunk, so that the
- * event decoder can read varints without checking each byte against the end.
- */
-#define ST_DECODE_SLACK 128
-
-/*
- * st_decode_event for a body inside a buffer with ST_DECODE_SLACK bytes
- * after it: the same results, faster for compact switches and wakings.
- */
-int st_decode_event_padded(uint8_t type, const uint8_t *body, size_t len,
-			   struct st_decode_state *ds, struct st_event *e);
+/* Bytes a SWITCH_C or WAKING_C record's known fields can span at most. */
+#define ST_COMPACT_MAX 96
 
 #endif

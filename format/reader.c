@@ -436,7 +436,7 @@ int st_reader__each_loss(struct st_reader *r, int (*fn)(void *ctx, const struct 
 		st_decode_state__init(&ds, c->first_ts, c->cpu);
 		while (st_rec_iter__next(&it, &type, &body, &blen) > 0) {
 			struct st_event e;
-			if (st_decode_event(type, body, blen, &ds, &e) || type != ST_REC_LOSS)
+			if (st_decode_event_padded(type, body, blen, &ds, &e) || type != ST_REC_LOSS)
 				continue;
 			int err = fn(ctx, &e);
 			if (err)
