@@ -469,10 +469,17 @@ static void sample__handle(struct session *s, int cpu, const uint8_t *data, uint
 		flush_cpu(s, cpu);
 }
 
+/* @n events the BPF side could not deliver on @cpu; placed in time by the next sample, or at the end. */
+static void cpu__lost(struct session *s, int cpu, uint64_t n)
+{
+	s->cpus[cpu].pending_lost += n;
+	s->cpus[cpu].lost += n;
+	s->st.lost_buffer += n;
+}
+
 /* The samples of one batch (bpf/events.h), in order. */
 static void batch__handle(struct session *s, int cpu, const uint8_t *data, uint32_t size)
 {
-	struct cpu_state *cs = &s->cpus[cpu];
 	struct stb_batch_hdr h;
 
 	if (size < sizeof(h)) {
@@ -484,12 +491,7 @@ static void batch__handle(struct session *s, int cpu, const uint8_t *data, uint3
 		s->st.lost_decode++;
 		return;
 	}
-	if (h.lost) {
-		/* Placed in time by the next sample, or at the end of recording. */
-		cs->pending_lost += h.lost;
-		cs->lost += h.lost;
-		s->st.lost_buffer += h.lost;
-	}
+	cpu__lost(s, cpu, h.lost);
 	const uint8_t *p = data + sizeof(h), *end = p + h.len;
 	while (end - p >= 8) {
 		uint32_t rec;
@@ -569,11 +571,7 @@ static void batches__drain(struct session *s)
 				batch__handle(s, c, (const uint8_t *)&bb->hdr,
 					      sizeof(bb->hdr) + bb->hdr.len);
 			}
-			if (b->lost) {
-				s->cpus[c].pending_lost += b->lost;
-				s->cpus[c].lost += b->lost;
-				s->st.lost_buffer += b->lost;
-			}
+			cpu__lost(s, c, b->lost);
 		}
 	}
 	free(v);
