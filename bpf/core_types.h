@@ -44,6 +44,7 @@ struct task_struct {
 	unsigned int cpu; /* before 5.16 */
 	int pid;
 	int tgid;
+	void *mm; /* NULL in kernel threads and once an exiting task let go of it */
 	struct task_struct *real_parent;
 	struct task_struct *group_leader;
 	__u64 start_time;
@@ -54,6 +55,13 @@ struct task_struct {
 /* Before 5.14 the state field was a long called 'state'. */
 struct task_struct___pre514 {
 	long state;
+} __attribute__((preserve_access_index));
+
+/* The user registers saved at kernel entry (x86-64 names; ___st: ours, not the uapi one). */
+struct pt_regs___st {
+	unsigned long bp;
+	unsigned long ip;
+	unsigned long cs;
 } __attribute__((preserve_access_index));
 
 struct linux_binprm {

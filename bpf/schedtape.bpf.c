@@ -7,9 +7,10 @@
  * loads one set. All kernel memory is read through CO-RE relocations so both
  * work with the same body.
  *
- * Stacks are copied with bpf_get_stack into the sample itself: no stack-id
- * map that could fill up or be overwritten, so no event can point at a stack
- * that was never delivered. They are taken only where an analysis needs
+ * Stacks are copied into the sample itself (kernel stacks by bpf_get_stack,
+ * user stacks on x86-64 by our own frame-pointer walk, see ustack__get): no
+ * stack-id map that could fill up or be overwritten, so no event can point at
+ * a stack that was never delivered. They are taken only where an analysis needs
  * them: a voluntary switch-out (S/D), and a waking (the waker's stack).
  * A stack whose hash user space has confirmed (known_stacks) is sent as the
  * hash alone: user space adds a hash there only after it has stored the
@@ -293,15 +294,76 @@ static __always_inline __u64 process__seed(void)
 	return hash__mix(h, BPF_CORE_READ(cur, self_exec_id));
 }
 
+#define USER_CS_64 0x33 /* x86-64 __USER_CS: a 64-bit task's code segment */
+
+/*
+ * @max bytes at most of frames from @at: @ip, then the return address of each
+ * frame from frame pointer @fp on. Returns the bytes stored.
+ */
+__noinline long ustack__walk(struct stb_sample *s, __u32 at, __u32 max, __u64 ip, __u64 fp)
+{
+	struct {
+		__u64 next, ret;
+	} frame;
+	__u64 i = 1;
+
+	if (!s || at >= 2 * STB_MAX_FRAMES)
+		return 0;
+	s->frames[at] = ip;
+	for (; i < STB_MAX_FRAMES && i < max / 8; i++) {
+		__u64 where = at + i;
+		/* The kernel reads these too, and takes a page fault to stop. */
+		if (fp < 4096 || where >= 2 * STB_MAX_FRAMES)
+			break;
+		if (bpf_probe_read_user(&frame, sizeof(frame), (void *)fp))
+			break;
+		asm volatile("" : "+r"(where));
+		s->frames[where] = frame.ret;
+		fp = frame.next;
+	}
+	return (long)i * 8;
+}
+
+/*
+ * The current task's user stack to @at, as the kernel's perf walker takes it
+ * (the interrupted ip, then each frame's return address by frame pointers),
+ * but ending at a null frame pointer instead of reading it: the kernel reads
+ * address 0 at the end of every chain and takes a page fault there, which on
+ * the pipe benchmark cost more than the rest of the walk. Anything but a
+ * 64-bit x86 task goes to the kernel's walker (it knows 32-bit frames), and so
+ * does every task on kernels without bpf_task_pt_regs (before 5.15). Unlike the
+ * kernel's, this walk does not replace uretprobe trampolines by the real
+ * return address.
+ */
+static __always_inline long ustack__get(void *ctx, struct stb_sample *s, long at, __u32 max)
+{
+#if defined(__TARGET_ARCH_x86)
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs)) {
+		struct task_struct *cur = bpf_get_current_task_btf();
+		struct pt_regs___st *regs = (void *)bpf_task_pt_regs(cur);
+
+		/* Like the kernel's walker: no user stack once an exiting task let go of its memory. */
+		if (!BPF_CORE_READ(cur, mm))
+			return 0;
+		if (regs && BPF_CORE_READ(regs, cs) == USER_CS_64 && at >= 0 &&
+		    at < STB_MAX_FRAMES * 8)
+			return ustack__walk(s, (__u32)at / 8, max, BPF_CORE_READ(regs, ip),
+					    BPF_CORE_READ(regs, bp));
+	}
+#endif
+	return bpf_get_stack(ctx, (void *)s->frames + at, max, BPF_F_USER_STACK);
+}
+
 /*
  * Copy one stack of the current task to @at; returns the bytes kept there (0
  * when the stack is known and only its hash is sent).
  */
 static __always_inline long stack__take(void *ctx, struct stb_sample *s, long at, __u32 max,
-					__u64 flags, __u64 seed, __u64 *hash, __u8 err_flag,
+					bool user, __u64 seed, __u64 *hash, __u8 err_flag,
 					__u8 ref_flag)
 {
-	long n = bpf_get_stack(ctx, (void *)s->frames + at, max, flags);
+	long n = user ? ustack__get(ctx, s, at, max)
+		      : bpf_get_stack(ctx, (void *)s->frames + at, max, 0);
 
 	if (n < 0) {
 		s->e.flags |= err_flag;
@@ -325,11 +387,11 @@ static __always_inline void sample__send_with_stacks(void *ctx, struct writer *w
 	long k = 0, u = 0;
 
 	if (kern && kstack_max_bytes)
-		k = stack__take(ctx, s, 0, kstack_max_bytes, 0, 0x6b65726eULL,
+		k = stack__take(ctx, s, 0, kstack_max_bytes, false, 0x6b65726eULL,
 				&s->e.khash, STB_F_KSTACK_ERR, STB_F_KSTACK_REF);
 	if (user && ustack_max_bytes)
-		u = stack__take(ctx, s, k, ustack_max_bytes,
-				BPF_F_USER_STACK, process__seed(), &s->e.uhash, STB_F_USTACK_ERR,
+		u = stack__take(ctx, s, k, ustack_max_bytes, true, process__seed(),
+				&s->e.uhash, STB_F_USTACK_ERR,
 				STB_F_USTACK_REF);
 	s->e.kstack_bytes = (__u16)k;
 	s->e.ustack_bytes = (__u16)u;
