@@ -68,7 +68,7 @@ static void usage(FILE *f)
 		"      --preempt-stacks  take stacks on preemption too\n"
 		"      --symbols=embed   name user frames now, from this host's binaries,\n"
 		"                        so the file is complete anywhere (default: none)\n"
-		"  -z, --level N         zstd level (default 3)\n"
+		"  -z, --level N         zstd level (default 2)\n"
 		"      --btf PATH        kernel BTF to use instead of /sys/kernel/btf/vmlinux\n"
 		"  -q, --quiet           no status line and no summary, except of losses\n",
 		prog_name, 127, 127);
@@ -145,7 +145,7 @@ static int parse_args(int argc, char **argv, struct record_args *a)
 	a->output = "schedtape.tape";
 	a->buffer_bytes = 8u << 20;
 	a->max_stack = 127;
-	a->level = 3;
+	a->level = 2;
 	/* '+': stop at the first non-option, the command. */
 	while ((c = getopt_long(argc, argv, "+o:fd:p:aG:b:z:qh", opts, NULL)) != -1) {
 		switch (c) {
