@@ -85,3 +85,46 @@ void htab__free(struct htab *h)
 	h->slots = NULL;
 	h->cap = h->n = 0;
 }
+
+static struct htab64_slot *slot64__find(struct htab64_slot *slots, size_t cap, uint64_t key)
+{
+	for (size_t i = (key ^ (key >> 32)) & (cap - 1);; i = (i + 1) & (cap - 1))
+		if (slots[i].key == key || !slots[i].key)
+			return &slots[i];
+}
+
+uint64_t *htab64__find(const struct htab64 *h, uint64_t key)
+{
+	if (!h->cap || !key)
+		return NULL;
+	struct htab64_slot *s = slot64__find(h->slots, h->cap, key);
+	return s->key ? &s->value : NULL;
+}
+
+int htab64__insert(struct htab64 *h, uint64_t key, uint64_t value)
+{
+	if (!key)
+		return -EINVAL;
+	if ((h->n + 1) * 2 > h->cap) {
+		size_t cap = h->cap ? h->cap * 2 : 1024;
+		struct htab64_slot *slots = calloc(cap, sizeof(*slots));
+		if (!slots)
+			return -ENOMEM;
+		for (size_t i = 0; i < h->cap; i++)
+			if (h->slots[i].key)
+				*slot64__find(slots, cap, h->slots[i].key) = h->slots[i];
+		free(h->slots);
+		h->slots = slots;
+		h->cap = cap;
+	}
+	*slot64__find(h->slots, h->cap, key) = (struct htab64_slot){ .key = key, .value = value };
+	h->n++;
+	return 0;
+}
+
+void htab64__free(struct htab64 *h)
+{
+	free(h->slots);
+	h->slots = NULL;
+	h->cap = h->n = 0;
+}

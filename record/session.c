@@ -40,7 +40,7 @@ struct session {
 	bool attached;
 
 	struct htab stacks; /* kind + frames -> id */
-	struct htab stack_hashes; /* the BPF program's stack hash -> id */
+	struct htab64 stack_hashes; /* the BPF program's stack hash -> id */
 	uint32_t next_stack_id;
 	uint8_t *stack_ctx; /* by kernel stack id: enum st_wake_ctx */
 	size_t stack_ctx_cap;
@@ -304,7 +304,7 @@ static uint32_t stack__intern(struct session *s, uint8_t kind, const uint64_t *r
 			      uint32_t pid, uint64_t when, uint64_t hash, bool ref)
 {
 	bool resolved = true;
-	uint64_t *v = hash ? htab__find(&s->stack_hashes, &hash, sizeof(hash)) : NULL;
+	uint64_t *v = htab64__find(&s->stack_hashes, hash);
 	uint8_t one = 1;
 	uint32_t id;
 
@@ -316,7 +316,7 @@ static uint32_t stack__intern(struct session *s, uint8_t kind, const uint64_t *r
 	}
 	id = stack__intern_frames(s, kind, raw, n, pid, when, &resolved);
 	if (hash && resolved && id != ST_STACK_LOST &&
-	    !htab__insert(&s->stack_hashes, &hash, sizeof(hash), id))
+	    !htab64__insert(&s->stack_hashes, hash, id))
 		/* The kernel's map may be full: then it keeps sending frames. */
 		bpf_map__update_elem(s->skel->maps.known_stacks, &hash, sizeof(hash), &one,
 				     sizeof(one), BPF_ANY);
@@ -983,7 +983,7 @@ void session__free(struct session *s)
 	st_chunk__free(&s->stack_chunk);
 	st_chunk__free(&s->tasks);
 	htab__free(&s->stacks);
-	htab__free(&s->stack_hashes);
+	htab64__free(&s->stack_hashes);
 	free(s->stack_ctx);
 	ksyms__free(s->ksyms);
 	umaps__free(s->umaps);
