@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "bytes.h"
+#include "decode.h"
 #include "tape.h"
 
 /* Longest possible record body: a full stack of user frames. */
@@ -149,8 +150,19 @@ static void comm__put(struct body *b, const char *comm)
 	body__strn(b, comm, strnlen(comm, ST_COMM_LEN - 1), ST_COMM_LEN - 1);
 }
 
+/* A varint at @p, unchecked: the compact records have room for all their fields (ST_COMPACT_MAX). */
+static inline uint8_t *uvar__put(uint8_t *p, uint64_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (uint8_t)v;
+	return p;
+}
+
 /* SWITCH_C (FORMAT.md): what can be inferred is left out and flagged. */
-static void switch_c__put(struct body *b, const struct st_chunk *c, const struct st_event *e)
+static uint8_t *switch_c__put(uint8_t *p, const struct st_chunk *c, const struct st_event *e)
 {
 	bool prev_cur = c->has_cur && e->sw.prev_tid == c->cur_tid && e->sw.prev_pid == c->cur_pid;
 	uint8_t flags = (prev_cur ? ST_SWC_PREV_CURRENT : 0) |
@@ -160,28 +172,29 @@ static void switch_c__put(struct body *b, const struct st_chunk *c, const struct
 			(e->sw.kstack ? ST_SWC_KSTACK : 0) | (e->sw.ustack ? ST_SWC_USTACK : 0) |
 			(!prev_cur && e->sw.prev_pid == e->sw.prev_tid ? ST_SWC_PREV_PID_IS_TID : 0);
 
-	body__u8(b, flags);
-	body__u8(b, (uint8_t)e->sw.prev_state);
+	*p++ = flags;
+	*p++ = (uint8_t)e->sw.prev_state;
 	if (!prev_cur) {
-		body__uvar(b, e->sw.prev_tid);
+		p = uvar__put(p, e->sw.prev_tid);
 		if (!(flags & ST_SWC_PREV_PID_IS_TID))
-			body__uvar(b, e->sw.prev_pid);
+			p = uvar__put(p, e->sw.prev_pid);
 	}
-	body__uvar(b, e->sw.next_tid);
+	p = uvar__put(p, e->sw.next_tid);
 	if (!(flags & ST_SWC_NEXT_PID_IS_TID))
-		body__uvar(b, e->sw.next_pid);
+		p = uvar__put(p, e->sw.next_pid);
 	if (!(flags & ST_SWC_PREV_PRIO_DEFAULT))
-		body__u8(b, e->sw.prev_prio);
+		*p++ = e->sw.prev_prio;
 	if (!(flags & ST_SWC_NEXT_PRIO_DEFAULT))
-		body__u8(b, e->sw.next_prio);
+		*p++ = e->sw.next_prio;
 	if (e->sw.kstack)
-		body__uvar(b, e->sw.kstack);
+		p = uvar__put(p, e->sw.kstack);
 	if (e->sw.ustack)
-		body__uvar(b, e->sw.ustack);
+		p = uvar__put(p, e->sw.ustack);
+	return p;
 }
 
 /* WAKING_C (FORMAT.md). */
-static void waking_c__put(struct body *b, const struct st_chunk *c, const struct st_event *e)
+static uint8_t *waking_c__put(uint8_t *p, const struct st_chunk *c, const struct st_event *e)
 {
 	bool waker_cur =
 		c->has_cur && e->wake.waker_tid == c->cur_tid && e->wake.waker_pid == c->cur_pid;
@@ -193,23 +206,52 @@ static void waking_c__put(struct body *b, const struct st_chunk *c, const struct
 			(!waker_cur && e->wake.waker_pid == e->wake.waker_tid ? ST_WKC_WAKER_PID_IS_TID
 									      : 0);
 
-	body__u8(b, flags);
+	*p++ = flags;
 	if (!waker_cur) {
-		body__uvar(b, e->wake.waker_tid);
+		p = uvar__put(p, e->wake.waker_tid);
 		if (!(flags & ST_WKC_WAKER_PID_IS_TID))
-			body__uvar(b, e->wake.waker_pid);
+			p = uvar__put(p, e->wake.waker_pid);
 	}
-	body__uvar(b, e->wake.wakee_tid);
+	p = uvar__put(p, e->wake.wakee_tid);
 	if (!(flags & ST_WKC_WAKEE_PID_IS_TID))
-		body__uvar(b, e->wake.wakee_pid);
+		p = uvar__put(p, e->wake.wakee_pid);
 	if (!(flags & ST_WKC_TARGET_THIS_CPU))
-		body__uvar(b, e->wake.target_cpu);
+		p = uvar__put(p, e->wake.target_cpu);
 	if (e->wake.ctx)
-		body__u8(b, e->wake.ctx);
+		*p++ = e->wake.ctx;
 	if (e->wake.kstack)
-		body__uvar(b, e->wake.kstack);
+		p = uvar__put(p, e->wake.kstack);
 	if (e->wake.ustack)
-		body__uvar(b, e->wake.ustack);
+		p = uvar__put(p, e->wake.ustack);
+	return p;
+}
+
+/*
+ * SWITCH_C or WAKING_C straight into the chunk: the type, a one-byte length
+ * (bodies are at most ST_COMPACT_MAX) patched in after the body.
+ */
+static int compact__add(struct st_chunk *c, const struct st_event *e, uint64_t delta)
+{
+	int err = buf__reserve(&c->buf, 2 + ST_COMPACT_MAX);
+
+	if (err)
+		return err;
+	uint8_t *rec = c->buf.data + c->buf.len, *p = rec + 2;
+	p = uvar__put(p, delta);
+	if (e->type == ST_REC_SWITCH) {
+		rec[0] = ST_REC_SWITCH_C;
+		p = switch_c__put(p, c, e);
+		c->cur_tid = e->sw.next_tid;
+		c->cur_pid = e->sw.next_pid;
+		c->has_cur = true;
+	} else {
+		rec[0] = ST_REC_WAKING_C;
+		p = waking_c__put(p, c, e);
+	}
+	rec[1] = (uint8_t)(p - rec - 2);
+	c->buf.len += (size_t)(p - rec);
+	c->count++;
+	return 0;
 }
 
 int st_chunk__add_event(struct st_chunk *c, const struct st_event *e)
@@ -224,23 +266,16 @@ int st_chunk__add_event(struct st_chunk *c, const struct st_event *e)
 		ts = c->last_ts;
 		c->clamped++;
 	}
+	if (!c->legacy_sched && (e->type == ST_REC_SWITCH || e->type == ST_REC_WAKING)) {
+		int err = compact__add(c, e, ts - c->last_ts);
+		if (!err)
+			c->last_ts = ts;
+		return err;
+	}
 	body__uvar(&b, ts - c->last_ts);
 
 	uint8_t type = e->type;
-	switch (c->legacy_sched ? 0 : e->type) {
-	case ST_REC_SWITCH:
-		type = ST_REC_SWITCH_C;
-		switch_c__put(&b, c, e);
-		break;
-	case ST_REC_WAKING:
-		type = ST_REC_WAKING_C;
-		waking_c__put(&b, c, e);
-		break;
-	}
 	switch (type) {
-	case ST_REC_SWITCH_C:
-	case ST_REC_WAKING_C:
-		break;
 	case ST_REC_SWITCH:
 		body__uvar(&b, e->sw.prev_tid);
 		body__uvar(&b, e->sw.prev_pid);
