@@ -109,4 +109,19 @@ struct stb_cpu_batch {
 	struct stb_batch_buf buf[2];
 };
 
+/*
+ * Kernel addresses for the ksym_lookup program to name, in its global
+ * data. Each text is what
+ * "%pS" prints: "name+0xoff/0xsize" then " [module]" for module code, or
+ * the bare address where no symbol holds it.
+ */
+#define STB_KSYM_BATCH 32
+#define STB_KSYM_TEXT 256
+struct stb_ksym_query {
+	__u32 n;
+	__u32 pad;
+	__u64 addr[STB_KSYM_BATCH];
+	char text[STB_KSYM_BATCH][STB_KSYM_TEXT];
+};
+
 #endif

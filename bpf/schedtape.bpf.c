@@ -568,3 +568,21 @@ int batch_tick(void *ctx)
 	b->depth--;
 	return 0;
 }
+
+/*
+ * Names for kernel frames, asked by user space as new stacks arrive: the
+ * kernel's own symbol lookup per address, instead of reading all of
+ * /proc/kallsyms (over half the recorder's start-up) to use a few hundred.
+ * User space fills the query and runs this with BPF_PROG_TEST_RUN.
+ */
+struct stb_ksym_query ksym_query SEC(".bss");
+
+SEC("syscall")
+int ksym_lookup(void *ctx)
+{
+	for (__u32 i = 0; i < STB_KSYM_BATCH && i < ksym_query.n; i++) {
+		__u64 arg = ksym_query.addr[i];
+		bpf_snprintf(ksym_query.text[i], STB_KSYM_TEXT, "%pS", &arg, sizeof(arg));
+	}
+	return 0;
+}

@@ -4,15 +4,36 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <bpf/bpf.h>
+
+#include "bpf/events.h"
 #include "format/tape.h"
 #include "ksyms.h"
 
 struct ksyms {
-	struct ksym *syms;
+	struct ksym *syms; /* by address; a NULL name marks an address no symbol holds */
 	size_t n, cap;
-	char *names; /* one block holding every name */
+	char *names; /* /proc/kallsyms: one block holding every name */
 	size_t names_len, names_cap;
+	/* Asked of the kernel: the ksym_lookup program and its query; names are ours to free. */
+	int prog_fd;
+	struct stb_ksym_query *q;
 };
+
+static int syms__reserve(struct ksyms *ks, size_t n)
+{
+	if (ks->n + n <= ks->cap)
+		return 0;
+	size_t cap = ks->cap ? ks->cap * 2 : 1024;
+	while (cap < ks->n + n)
+		cap *= 2;
+	struct ksym *s = realloc(ks->syms, cap * sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	ks->syms = s;
+	ks->cap = cap;
+	return 0;
+}
 
 static int sym__cmp(const void *a, const void *b)
 {
@@ -88,22 +109,16 @@ int ksyms__load(struct ksyms **out)
 		fclose(f);
 		return -ENOMEM;
 	}
+	ks->prog_fd = -1;
 	while (fgets(line, sizeof(line), f)) {
 		if (!kallsyms__parse(line, &addr, &name, &mod))
 			continue;
 		nonzero |= addr != 0;
 		sorted &= addr >= prev;
 		prev = addr;
-		if (ks->n == ks->cap) {
-			size_t cap = ks->cap ? ks->cap * 2 : 65536;
-			struct ksym *s = realloc(ks->syms, cap * sizeof(*s));
-			if (!s) {
-				err = -ENOMEM;
-				break;
-			}
-			ks->syms = s;
-			ks->cap = cap;
-		}
+		err = syms__reserve(ks, 1);
+		if (err)
+			break;
 		size_t off;
 		if (mod) {
 			char full[520];
@@ -149,13 +164,127 @@ struct ksym *ksyms__find(struct ksyms *ks, uint64_t addr)
 	if (lo == 0)
 		return NULL;
 	struct ksym *s = &ks->syms[lo - 1];
-	return addr - s->addr < s->size ? s : NULL;
+	return addr - s->addr < s->size && s->name ? s : NULL;
+}
+
+/* Whether @addr is known, as a symbol or as an address no symbol holds. */
+static bool ksyms__knows(const struct ksyms *ks, uint64_t addr, size_t *at)
+{
+	size_t lo = 0, hi = ks->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ks->syms[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*at = lo;
+	return lo && addr - ks->syms[lo - 1].addr < ks->syms[lo - 1].size;
+}
+
+int ksyms__open_lookup(struct ksyms **out, int prog_fd, struct stb_ksym_query *q)
+{
+	struct ksyms *ks = calloc(1, sizeof(*ks));
+
+	if (!ks)
+		return -ENOMEM;
+	ks->prog_fd = prog_fd;
+	ks->q = q;
+	/* One empty run: the kernel may refuse to run it, and then the caller reads kallsyms. */
+	q->n = 0;
+	if (bpf_prog_test_run_opts(prog_fd, NULL)) {
+		int err = -errno;
+		free(ks);
+		return err;
+	}
+	*out = ks;
+	return 0;
+}
+
+/*
+ * What "%pS" printed for @addr: "name+0xoff/0xsize", then " [module]" for
+ * module code. Anything else (a bare address) means no symbol holds it:
+ * then a one-byte entry with no name, so the address is not asked again.
+ */
+static struct ksym ksym__parse(uint64_t addr, char *text)
+{
+	struct ksym k = { .addr = addr, .size = 1 };
+	char *mod = strstr(text, " ["), *plus, *end, name[STB_KSYM_TEXT];
+
+	if (mod)
+		*mod = 0;
+	plus = strrchr(text, '+');
+	if (!plus || plus == text || strncmp(plus, "+0x", 3))
+		return k;
+	uint64_t off = strtoull(plus + 1, &end, 16);
+	if (*end != '/' || off > addr)
+		return k;
+	uint64_t size = strtoull(end + 1, &end, 16);
+	if (*end || off >= size)
+		return k;
+	*plus = 0;
+	snprintf(name, sizeof(name), "%s%s%s", text, mod ? " " : "", mod ? mod + 1 : "");
+	k.name = strdup(name);
+	if (k.name) {
+		k.addr = addr - off;
+		k.size = size;
+	}
+	return k;
+}
+
+/* Ask the kernel for the @n addresses in the query; file the answers. */
+static int ksyms__ask(struct ksyms *ks, unsigned int n)
+{
+	ks->q->n = n;
+	if (bpf_prog_test_run_opts(ks->prog_fd, NULL))
+		return -errno;
+	int err = syms__reserve(ks, n);
+	if (err)
+		return err;
+	for (unsigned int i = 0; i < n; i++) {
+		size_t at;
+		ks->q->text[i][STB_KSYM_TEXT - 1] = 0;
+		struct ksym k = ksym__parse(ks->q->addr[i], ks->q->text[i]);
+		/* Two frames of one function in a batch: the second is known by now. */
+		if (ksyms__knows(ks, k.addr, &at) || (at < ks->n && ks->syms[at].addr < k.addr + k.size)) {
+			free((char *)k.name);
+			continue;
+		}
+		memmove(&ks->syms[at + 1], &ks->syms[at], (ks->n - at) * sizeof(*ks->syms));
+		ks->syms[at] = k;
+		ks->n++;
+	}
+	return 0;
+}
+
+int ksyms__resolve(struct ksyms *ks, const uint64_t *addrs, unsigned int n)
+{
+	unsigned int k = 0;
+	size_t at;
+
+	if (!ks || ks->prog_fd < 0)
+		return 0;
+	for (unsigned int i = 0; i < n; i++) {
+		if (ksyms__knows(ks, addrs[i], &at))
+			continue;
+		ks->q->addr[k++] = addrs[i];
+		if (k == STB_KSYM_BATCH) {
+			int err = ksyms__ask(ks, k);
+			if (err)
+				return err;
+			k = 0;
+		}
+	}
+	return k ? ksyms__ask(ks, k) : 0;
 }
 
 void ksyms__free(struct ksyms *ks)
 {
 	if (!ks)
 		return;
+	for (size_t i = 0; ks->prog_fd >= 0 && i < ks->n; i++)
+		free((char *)ks->syms[i].name);
 	free(ks->syms);
 	free(ks->names);
 	free(ks);

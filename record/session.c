@@ -275,6 +275,8 @@ static uint32_t stack__intern_frames(struct session *s, uint8_t kind, const uint
 				s->stack_ctx_cap = cap;
 			}
 		}
+		/* Unnamed if this fails: the frames keep their addresses. */
+		ksyms__resolve(s->ksyms, raw, n);
 		if (st.id < s->stack_ctx_cap)
 			s->stack_ctx[st.id] = ksyms__context(s->ksyms, raw, n);
 		for (unsigned int i = 0; s->ksyms && i < n; i++) {
@@ -647,6 +649,13 @@ static int skel__load(struct session *s, bool raw, char *why, size_t why_len)
 		if (btf || rawtp)
 			bpf_program__set_autoload(prog, raw ? rawtp : btf);
 	}
+	/*
+	 * Kernels before 5.14 have no syscall programs: they get kallsyms read
+	 * whole, as does SCHEDTAPE_KALLSYMS=1 (tests use it to cover that path).
+	 */
+	bpf_program__set_autoload(s->skel->progs.ksym_lookup,
+				  !getenv("SCHEDTAPE_KALLSYMS") &&
+					  libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_SYSCALL, NULL) == 1);
 	struct schedtape__rodata *ro = s->skel->rodata;
 	ro->self_tgid = (uint32_t)getpid();
 	ro->filter_targets = s->o.filter;
@@ -728,7 +737,10 @@ int session__open(struct session **out, const struct session_opts *o, char *why,
 			 pages * page / 1024, strerror(-err));
 		goto fail;
 	}
-	if (ksyms__load(&s->ksyms))
+	int lookup_fd = bpf_program__fd(s->skel->progs.ksym_lookup);
+	if ((lookup_fd < 0 ||
+	     ksyms__open_lookup(&s->ksyms, lookup_fd, &s->skel->bss->ksym_query)) &&
+	    ksyms__load(&s->ksyms))
 		s->ksyms = NULL; /* frames stay addresses; the analyzer says so */
 	err = umaps__new(&s->umaps);
 	if (err) {

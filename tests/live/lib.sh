@@ -19,11 +19,11 @@ need_recording() {
 	$ST --help | grep -q '^  record' || skip_all "this build has no 'record' (libbpf/clang/bpftool missing)"
 }
 
-# Our programs are named btf_* or raw_* (cut to 15 characters by the kernel).
+# Our programs are named btf_*, raw_* (cut to 15 characters by the kernel) and ksym_lookup.
 programs_left() {
 	i=0
 	while [ $i -lt 30 ]; do
-		[ "$(bpftool prog list 2>/dev/null | grep -cE 'name (btf|raw)_(sched|task_ren)')" = 0 ] && return 0
+		[ "$(bpftool prog list 2>/dev/null | grep -cE 'name ((btf|raw)_(sched|task_ren)|ksym_lookup)')" = 0 ] && return 0
 		sleep 0.1
 		i=$((i + 1))
 	done

@@ -8,7 +8,7 @@ trap 'rm -rf "$T"' EXIT
 
 TESTS="record_workload file_mode info_finalized sleeper_stacks pong_waker no_recorder_events \
 embedded_symbols tiny_buffer_losses sigkill_readable sigint_finalized refuses_overwrite refuses_symlink \
-pid_filter stdout_pipe cgroup_filter no_caps_error no_programs_left"
+pid_filter stdout_pipe cgroup_filter no_caps_error kernel_names_both_ways no_programs_left"
 
 SUITE=recorder
 . tests/live/lib.sh
@@ -174,5 +174,23 @@ else
 	echo "SKIP live/no_caps_error: setpriv not installed"
 fi
 
+# 10. Kernel frames are named whether asked of the kernel one by one (the
+# ksym_lookup program) or read from /proc/kallsyms (kernels before 5.14), alike.
+ok=0
+msg=""
+for how in lookup kallsyms; do
+	if [ $how = kallsyms ]; then export SCHEDTAPE_KALLSYMS=1; fi
+	$ST record -q -f -o "$T/k-$how.tape" -- sleep 0.2 2>"$T/k-$how.err" || ok=1
+	unset SCHEDTAPE_KALLSYMS
+	# The kernel frames of the sleep's switch-outs, each name once.
+	$ST dump -g "$T/k-$how.tape" | awk '!/^\t/ {on = $3 == "switch" && $5 == "S"} /^\t/ && on && $1 ~ /^ffff/ {print $2}' |
+		grep -v '^bpf_prog_' | sort -u >"$T/k-$how.names"
+	grep -qx do_nanosleep "$T/k-$how.names" || ok=1
+	msg="$msg $how: $(wc -l <"$T/k-$how.names") names;"
+done
+# Aliases at one address may be named either way: compare what both named.
+[ "$(comm -3 "$T/k-lookup.names" "$T/k-kallsyms.names" | wc -l)" -le 2 ] || ok=1
+check kernel_names_both_ways $ok "$msg $(comm -3 "$T/k-lookup.names" "$T/k-kallsyms.names" | head -5)"
+
 programs_left || left_ok=1
-check no_programs_left $left_ok "schedtape BPF programs still loaded: $(bpftool prog list | grep -E 'name (btf|raw)_')"
+check no_programs_left $left_ok "schedtape BPF programs still loaded: $(bpftool prog list | grep -E 'name ((btf|raw)_|ksym_lookup)')"
