@@ -74,6 +74,7 @@ void filter__resolve(struct filter *f, uint64_t trace_start, uint64_t trace_end)
 		f->begin = trace_start + (uint64_t)(f->begin_s * 1e9);
 	if (f->has_end)
 		f->end = trace_start + (uint64_t)(f->end_s * 1e9);
+	f->plain = !f->states && !f->min_ns && !f->max_ns && !f->npids && !f->ntids && !f->has_comm;
 }
 
 void filter__free(struct filter *f)
@@ -104,8 +105,8 @@ bool filter__thread(const struct filter *f, const struct thread *t)
 	return true;
 }
 
-bool filter__interval(const struct filter *f, const struct interval *iv, uint64_t *start,
-		      uint64_t *end)
+bool filter__interval_all(const struct filter *f, const struct interval *iv, uint64_t *start,
+			  uint64_t *end)
 {
 	uint64_t d = iv->end - iv->start;
 

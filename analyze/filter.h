@@ -23,6 +23,7 @@ struct filter {
 	uint32_t states;     /* bit (1 << enum th_state); 0: every state */
 	uint64_t min_ns, max_ns; /* max 0: no limit */
 	bool untraced;		 /* count threads a filtered recording did not follow */
+	bool plain;		 /* by filter__resolve: nothing but the window and untraced */
 };
 
 /* Parse "sleep,block,runnable" (or "all") into a state mask. Returns 0 or -EINVAL. */
@@ -37,11 +38,24 @@ void filter__free(struct filter *f);
 
 bool filter__thread(const struct filter *f, const struct thread *t);
 
+bool filter__interval_all(const struct filter *f, const struct interval *iv, uint64_t *start,
+			  uint64_t *end);
+
 /*
  * Whether @iv counts, and its part inside the window in [*start, *end).
  * The state and duration tests see the whole interval, the window clips it.
+ * Inline for the usual case, an interval inside the window and no other
+ * test: it is asked once per interval.
  */
-bool filter__interval(const struct filter *f, const struct interval *iv, uint64_t *start,
-		      uint64_t *end);
+static inline bool filter__interval(const struct filter *f, const struct interval *iv,
+				    uint64_t *start, uint64_t *end)
+{
+	if (f->plain && iv->start >= f->begin && iv->end <= f->end) {
+		*start = iv->start;
+		*end = iv->end;
+		return iv->t->traced || f->untraced;
+	}
+	return filter__interval_all(f, iv, start, end);
+}
 
 #endif

@@ -56,6 +56,21 @@ static void heap__down(struct st_event_iter *it, uint32_t i)
 	}
 }
 
+/* st_rec_iter__next, inline for a body shorter than 128 bytes (a one-byte length): every event. */
+static inline int rec__next(struct st_rec_iter *it, uint8_t *type, const uint8_t **body,
+			    size_t *len)
+{
+	if (it->left >= 2 && it->p[1] < 0x80 && it->p[1] <= it->left - 2) {
+		*type = it->p[0];
+		*len = it->p[1];
+		*body = it->p + 2;
+		it->p += 2 + *len;
+		it->left -= 2 + *len;
+		return 1;
+	}
+	return st_rec_iter__next(it, type, body, len);
+}
+
 /* Advance @s to its next event. Returns 1, 0 when exhausted, or an error (strict mode). */
 static int stream__advance(struct st_event_iter *it, struct cpu_stream *s)
 {
@@ -65,7 +80,7 @@ static int stream__advance(struct st_event_iter *it, struct cpu_stream *s)
 	int ret, err;
 
 	for (;;) {
-		ret = s->it.left ? st_rec_iter__next(&s->it, &type, &body, &len) : 0;
+		ret = s->it.left ? rec__next(&s->it, &type, &body, &len) : 0;
 		if (ret > 0) {
 			s->decoded++;
 			err = st_decode_event_padded(type, body, len, &s->ds, &s->head);
