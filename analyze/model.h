@@ -68,7 +68,7 @@ struct interval {
 	/* For SLEEPING, BLOCKED and RUNNABLE: the switch-out that began the time off CPU. */
 	char off_state;
 	uint32_t kstack, ustack;
-	/* For SLEEPING/BLOCKED ended by a wakeup. */
+	/* For SLEEPING/BLOCKED ended by a wakeup; waker is set only when woken. */
 	bool woken;
 	struct waker waker;
 	/* For RUNNABLE: what got it there: woken, preempted or new. */
