@@ -20,16 +20,20 @@ $ST states --json "$T/w.tape" >"$T/states.json"
 row() { grep -o "{\"pid\":[0-9]*,\"tid\":$1,[^}]*}" "$T/states.json"; }
 field() { row "$1" | sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p"; }
 
-# The sleeper's time in nanosleep, as it measured it, within 2%. Its clock
-# around the call also covers the wait for a CPU after each wakeup, so the
-# analyzer's comparable figure is sleep + runnable (the thread does nothing else).
+# The sleeper's time in nanosleep, as it measured it. Its clock around the
+# call also covers the wait for a CPU after each wakeup, and the bits of
+# running on either side of the sleep (the syscall's way in and out), so
+# sleep + runnable may fall short of it, by no more than the thread's run
+# time; and never exceed it (the same clock). On a busy VM that running
+# reached 2% of the sleep (host steal while the thread was on its CPU).
 SL=$(val sleeper.tid)
 want=$(val sleeper.sleep_ns)
 sleep=$(field "$SL" sleep_ns)
 wait=$(field "$SL" runnable_ns)
-check analyze_sleeper_sleep "$(awk -v s="$sleep" -v w="$wait" -v b="$want" \
-	'BEGIN { d = s + w - b; if (d < 0) d = -d; exit !(b > 0 && d / b <= 0.02 && s / b > 0.9) }'; echo $?)" \
-	"sleep_ns $sleep + runnable_ns $wait vs measured $want"
+run=$(field "$SL" run_ns)
+check analyze_sleeper_sleep "$(awk -v s="$sleep" -v w="$wait" -v r="$run" -v b="$want" \
+	'BEGIN { exit !(b > 0 && s + w <= b + 1e5 && b <= s + w + r + 1e5 && s / b > 0.9) }'; echo $?)" \
+	"sleep_ns $sleep + runnable_ns $wait (run_ns $run) vs measured $want"
 
 # Two hogs pinned to one CPU: each about half running, half runnable.
 ok=0
