@@ -110,10 +110,9 @@ struct stb_cpu_batch {
 };
 
 /*
- * Kernel addresses for the ksym_lookup program to name, in its global
- * data. Each text is what
- * "%pS" prints: "name+0xoff/0xsize" then " [module]" for module code, or
- * the bare address where no symbol holds it.
+ * Kernel addresses for the ksym_lookup program to name, in its global data.
+ * Each text is what "%pS" prints: "name+0xoff/0xsize" then " [module]" for
+ * module code, or the bare address where no symbol holds it.
  */
 #define STB_KSYM_BATCH 32
 #define STB_KSYM_TEXT 256

@@ -307,7 +307,7 @@ __noinline long ustack__walk(struct stb_sample *s, __u32 at, __u32 max, __u64 ip
 	} frame;
 	__u64 i = 1;
 
-	if (!s || at >= 2 * STB_MAX_FRAMES)
+	if (!s || at >= 2 * STB_MAX_FRAMES || max < 8)
 		return 0;
 	s->frames[at] = ip;
 	for (; i < STB_MAX_FRAMES && i < max / 8; i++) {

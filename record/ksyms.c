@@ -150,24 +150,10 @@ int ksyms__load(struct ksyms **out)
 	return 0;
 }
 
-struct ksym *ksyms__find(struct ksyms *ks, uint64_t addr)
-{
-	size_t lo = 0, hi = ks->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (ks->syms[mid].addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == 0)
-		return NULL;
-	struct ksym *s = &ks->syms[lo - 1];
-	return addr - s->addr < s->size && s->name ? s : NULL;
-}
-
-/* Whether @addr is known, as a symbol or as an address no symbol holds. */
+/*
+ * Whether @addr is known, as a symbol or as an address no symbol holds
+ * (then it is syms[*at - 1]); *at is where an entry for it would go.
+ */
 static bool ksyms__knows(const struct ksyms *ks, uint64_t addr, size_t *at)
 {
 	size_t lo = 0, hi = ks->n;
@@ -181,6 +167,15 @@ static bool ksyms__knows(const struct ksyms *ks, uint64_t addr, size_t *at)
 	}
 	*at = lo;
 	return lo && addr - ks->syms[lo - 1].addr < ks->syms[lo - 1].size;
+}
+
+struct ksym *ksyms__find(struct ksyms *ks, uint64_t addr)
+{
+	size_t at;
+
+	if (!ksyms__knows(ks, addr, &at))
+		return NULL;
+	return ks->syms[at - 1].name ? &ks->syms[at - 1] : NULL;
 }
 
 int ksyms__open_lookup(struct ksyms **out, int prog_fd, struct stb_ksym_query *q)
