@@ -29,4 +29,7 @@ int st_decode_index(const uint8_t *body, size_t len, struct st_chunk_info *e);
 /* Bytes a SWITCH_C or WAKING_C record's known fields can span at most. */
 #define ST_COMPACT_MAX 96
 
+/* Whether the compact decoder uses BMI2 pext (set at start-up; tests flip it). */
+extern bool st_decode_pext;
+
 #endif
