@@ -128,17 +128,25 @@ static __always_inline bool is_target(struct task_struct *t, __u32 tgid)
 	return target_cgroup_id && in_target_cgroup(t);
 }
 
-static __always_inline __u32 task_state(struct task_struct *t)
+/*
+ * A field of a kernel object: loaded directly where @direct (tp_btf
+ * arguments and bpf_get_current_task_btf() are typed pointers the verifier
+ * lets us follow), probe-read in the raw_tp twins. A probe read is a helper
+ * call; the hot programs make a dozen.
+ */
+#define KREAD(direct, p, field) ((direct) ? (p)->field : BPF_CORE_READ(p, field))
+
+static __always_inline __u32 task_state(struct task_struct *t, const bool direct)
 {
 	if (bpf_core_field_exists(t->__state))
-		return BPF_CORE_READ(t, __state);
+		return KREAD(direct, t, __state);
 	return (__u32)BPF_CORE_READ((struct task_struct___pre514 *)t, state);
 }
 
-static __always_inline __u32 task_cpu(struct task_struct *t)
+static __always_inline __u32 task_cpu(struct task_struct *t, const bool direct)
 {
 	if (bpf_core_field_exists(t->thread_info.cpu))
-		return BPF_CORE_READ(t, thread_info.cpu);
+		return KREAD(direct, t, thread_info.cpu);
 	return BPF_CORE_READ(t, cpu);
 }
 
@@ -285,13 +293,14 @@ __noinline __u64 frames__hash(const struct stb_sample *s, __u32 start, __u32 nwo
 }
 
 /* Which address space user frames belong to: the process, and which image it runs. */
-static __always_inline __u64 process__seed(void)
+static __always_inline __u64 process__seed(const bool direct)
 {
-	struct task_struct *cur = (void *)bpf_get_current_task();
+	struct task_struct *cur = bpf_get_current_task_btf();
 	__u64 h = hash__mix(0x5eed, bpf_get_current_pid_tgid() >> 32);
 
-	h = hash__mix(h, BPF_CORE_READ(cur, group_leader, start_time));
-	return hash__mix(h, BPF_CORE_READ(cur, self_exec_id));
+	h = hash__mix(h, direct ? cur->group_leader->start_time
+			       : BPF_CORE_READ(cur, group_leader, start_time));
+	return hash__mix(h, KREAD(direct, cur, self_exec_id));
 }
 
 #define USER_CS_64 0x33 /* x86-64 __USER_CS: a 64-bit task's code segment */
@@ -335,7 +344,8 @@ __noinline long ustack__walk(struct stb_sample *s, __u32 at, __u32 max, __u64 ip
  * kernel's, this walk does not replace uretprobe trampolines by the real
  * return address.
  */
-static __always_inline long ustack__get(void *ctx, struct stb_sample *s, long at, __u32 max)
+static __always_inline long ustack__get(void *ctx, struct stb_sample *s, long at, __u32 max,
+					const bool direct)
 {
 #if defined(__TARGET_ARCH_x86)
 	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs)) {
@@ -343,12 +353,12 @@ static __always_inline long ustack__get(void *ctx, struct stb_sample *s, long at
 		struct pt_regs___st *regs = (void *)bpf_task_pt_regs(cur);
 
 		/* Like the kernel's walker: no user stack once an exiting task let go of its memory. */
-		if (!BPF_CORE_READ(cur, mm))
+		if (!KREAD(direct, cur, mm))
 			return 0;
-		if (regs && BPF_CORE_READ(regs, cs) == USER_CS_64 && at >= 0 &&
+		if (regs && KREAD(direct, regs, cs) == USER_CS_64 && at >= 0 &&
 		    at < STB_MAX_FRAMES * 8)
-			return ustack__walk(s, (__u32)at / 8, max, BPF_CORE_READ(regs, ip),
-					    BPF_CORE_READ(regs, bp));
+			return ustack__walk(s, (__u32)at / 8, max, KREAD(direct, regs, ip),
+					    KREAD(direct, regs, bp));
 	}
 #endif
 	return bpf_get_stack(ctx, (void *)s->frames + at, max, BPF_F_USER_STACK);
@@ -360,9 +370,9 @@ static __always_inline long ustack__get(void *ctx, struct stb_sample *s, long at
  */
 static __always_inline long stack__take(void *ctx, struct stb_sample *s, long at, __u32 max,
 					bool user, __u64 seed, __u64 *hash, __u8 err_flag,
-					__u8 ref_flag)
+					__u8 ref_flag, const bool direct)
 {
-	long n = user ? ustack__get(ctx, s, at, max)
+	long n = user ? ustack__get(ctx, s, at, max, direct)
 		      : bpf_get_stack(ctx, (void *)s->frames + at, max, 0);
 
 	if (n < 0) {
@@ -382,17 +392,17 @@ static __always_inline long stack__take(void *ctx, struct stb_sample *s, long at
 
 /* Copy the current task's stacks behind the header and send the sample. */
 static __always_inline void sample__send_with_stacks(void *ctx, struct writer *w,
-						     struct stb_sample *s, bool kern, bool user)
+						     struct stb_sample *s, bool kern, bool user,
+						     const bool direct)
 {
 	long k = 0, u = 0;
 
 	if (kern && kstack_max_bytes)
 		k = stack__take(ctx, s, 0, kstack_max_bytes, false, 0x6b65726eULL,
-				&s->e.khash, STB_F_KSTACK_ERR, STB_F_KSTACK_REF);
+				&s->e.khash, STB_F_KSTACK_ERR, STB_F_KSTACK_REF, direct);
 	if (user && ustack_max_bytes)
-		u = stack__take(ctx, s, k, ustack_max_bytes, true, process__seed(),
-				&s->e.uhash, STB_F_USTACK_ERR,
-				STB_F_USTACK_REF);
+		u = stack__take(ctx, s, k, ustack_max_bytes, true, process__seed(direct),
+				&s->e.uhash, STB_F_USTACK_ERR, STB_F_USTACK_REF, direct);
 	s->e.kstack_bytes = (__u16)k;
 	s->e.ustack_bytes = (__u16)u;
 	__u64 size = sizeof(s->e) + (__u64)k + (__u64)u;
@@ -402,9 +412,9 @@ static __always_inline void sample__send_with_stacks(void *ctx, struct writer *w
 }
 
 static __always_inline int on_switch(void *ctx, bool preempt, struct task_struct *prev,
-				     struct task_struct *next)
+				     struct task_struct *next, const bool direct)
 {
-	__u32 prev_tgid = BPF_CORE_READ(prev, tgid), next_tgid = BPF_CORE_READ(next, tgid);
+	__u32 prev_tgid = KREAD(direct, prev, tgid), next_tgid = KREAD(direct, next, tgid);
 	struct writer w;
 	struct stb_sample *s;
 
@@ -416,27 +426,28 @@ static __always_inline int on_switch(void *ctx, bool preempt, struct task_struct
 	s = sample__get(&w, STB_SWITCH);
 	if (!s)
 		return 0;
-	s->e.tid_a = BPF_CORE_READ(prev, pid);
+	s->e.tid_a = KREAD(direct, prev, pid);
 	s->e.pid_a = prev_tgid;
-	s->e.tid_b = BPF_CORE_READ(next, pid);
+	s->e.tid_b = KREAD(direct, next, pid);
 	s->e.pid_b = next_tgid;
-	s->e.prio_a = (__u8)BPF_CORE_READ(prev, prio);
-	s->e.prio_b = (__u8)BPF_CORE_READ(next, prio);
-	s->e.state = task_state(prev);
+	s->e.prio_a = (__u8)KREAD(direct, prev, prio);
+	s->e.prio_b = (__u8)KREAD(direct, next, prio);
+	s->e.state = task_state(prev, direct);
 	if (preempt)
 		s->e.flags |= STB_F_PREEMPT;
 
 	bool sleeping = !preempt && (s->e.state & (TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE));
 	bool stacks = s->e.tid_a != 0 && prev_tgid != self_tgid &&
 		      (sleeping || stacks_on_preempt) && prev_target;
-	bool kthread = BPF_CORE_READ(prev, flags) & PF_KTHREAD;
-	sample__send_with_stacks(ctx, &w, s, stacks, stacks && !kthread);
+	bool kthread = KREAD(direct, prev, flags) & PF_KTHREAD;
+	sample__send_with_stacks(ctx, &w, s, stacks, stacks && !kthread, direct);
 	return 0;
 }
 
-static __always_inline int on_waking(void *ctx, struct task_struct *p, __u8 type)
+static __always_inline int on_waking(void *ctx, struct task_struct *p, __u8 type,
+				     const bool direct)
 {
-	__u32 wakee_tgid = BPF_CORE_READ(p, tgid);
+	__u32 wakee_tgid = KREAD(direct, p, tgid);
 	__u64 cur = bpf_get_current_pid_tgid();
 	struct writer w;
 	struct stb_sample *s;
@@ -449,10 +460,10 @@ static __always_inline int on_waking(void *ctx, struct task_struct *p, __u8 type
 		return 0;
 	s->e.tid_a = (__u32)cur;
 	s->e.pid_a = (__u32)(cur >> 32);
-	s->e.tid_b = BPF_CORE_READ(p, pid);
+	s->e.tid_b = KREAD(direct, p, pid);
 	s->e.pid_b = wakee_tgid;
-	s->e.cpu_b = task_cpu(p);
-	s->e.prio_b = (__u8)BPF_CORE_READ(p, prio);
+	s->e.cpu_b = task_cpu(p, direct);
+	s->e.prio_b = (__u8)KREAD(direct, p, prio);
 	if (type == STB_WAKEUP_NEW) {
 		sample__send(ctx, &w, s, sizeof(s->e));
 		return 0;
@@ -462,9 +473,9 @@ static __always_inline int on_waking(void *ctx, struct task_struct *p, __u8 type
 	 * space: the preemption count is a per-CPU variable that kallsyms does
 	 * not export on every kernel, so a typed ksym cannot reach it.
 	 */
-	struct task_struct *current = (void *)bpf_get_current_task();
-	bool kthread = BPF_CORE_READ(current, flags) & PF_KTHREAD;
-	sample__send_with_stacks(ctx, &w, s, true, !kthread && s->e.tid_a != 0);
+	struct task_struct *current = bpf_get_current_task_btf();
+	bool kthread = KREAD(direct, current, flags) & PF_KTHREAD;
+	sample__send_with_stacks(ctx, &w, s, true, !kthread && s->e.tid_a != 0, direct);
 	return 0;
 }
 
@@ -534,18 +545,20 @@ static __always_inline int on_task(void *ctx, __u8 type, struct task_struct *p, 
 	SEC("tp_btf/" #tp)                                                                         \
 	int BPF_PROG(btf_##tp, args)                                                               \
 	{                                                                                          \
+		__attribute__((unused)) const bool direct = true;                                  \
 		return call;                                                                       \
 	}                                                                                          \
 	SEC("raw_tp/" #tp)                                                                         \
 	int BPF_PROG(raw_##tp, args)                                                               \
 	{                                                                                          \
+		__attribute__((unused)) const bool direct = false;                                 \
 		return call;                                                                       \
 	}
 
-SCHED_PROG(sched_switch, on_switch(ctx, preempt, prev, next), bool preempt,
+SCHED_PROG(sched_switch, on_switch(ctx, preempt, prev, next, direct), bool preempt,
 	   struct task_struct *prev, struct task_struct *next)
-SCHED_PROG(sched_waking, on_waking(ctx, p, STB_WAKING), struct task_struct *p)
-SCHED_PROG(sched_wakeup_new, on_waking(ctx, p, STB_WAKEUP_NEW), struct task_struct *p)
+SCHED_PROG(sched_waking, on_waking(ctx, p, STB_WAKING, direct), struct task_struct *p)
+SCHED_PROG(sched_wakeup_new, on_waking(ctx, p, STB_WAKEUP_NEW, direct), struct task_struct *p)
 SCHED_PROG(sched_process_fork, on_fork(ctx, parent, child), struct task_struct *parent,
 	   struct task_struct *child)
 SCHED_PROG(sched_process_exec, on_task(ctx, STB_EXEC, p, NULL, bprm), struct task_struct *p,

@@ -711,7 +711,8 @@ int session__open(struct session **out, const struct session_opts *o, char *why,
 	st_chunk__init(&s->stack_chunk, ST_CHUNK_STACKS, ST_CPU_NONE);
 	st_chunk__init(&s->tasks, ST_CHUNK_TASKS, ST_CPU_NONE);
 
-	err = skel__load(s, false, why, why_len);
+	/* SCHEDTAPE_RAW_TP=1 goes straight to the fallback set (tests cover it so). */
+	err = getenv("SCHEDTAPE_RAW_TP") ? -ENOTSUP : skel__load(s, false, why, why_len);
 	if (err && err != -EPERM && err != -EACCES)
 		err = skel__load(s, true, why, why_len);
 	if (err)

@@ -8,7 +8,7 @@ trap 'rm -rf "$T"' EXIT
 
 TESTS="record_workload file_mode info_finalized sleeper_stacks pong_waker no_recorder_events \
 embedded_symbols tiny_buffer_losses sigkill_readable sigint_finalized refuses_overwrite refuses_symlink \
-pid_filter stdout_pipe cgroup_filter no_caps_error kernel_names_both_ways no_programs_left"
+pid_filter stdout_pipe cgroup_filter no_caps_error kernel_names_both_ways raw_tp_fallback no_programs_left"
 
 SUITE=recorder
 . tests/live/lib.sh
@@ -191,6 +191,18 @@ done
 # Aliases at one address may be named either way: compare what both named.
 [ "$(comm -3 "$T/k-lookup.names" "$T/k-kallsyms.names" | wc -l)" -le 2 ] || ok=1
 check kernel_names_both_ways $ok "$msg $(comm -3 "$T/k-lookup.names" "$T/k-kallsyms.names" | head -5)"
+
+# 11. The raw_tp set, loaded where tp_btf cannot be, records the same things.
+SCHEDTAPE_RAW_TP=1 $ST record -q -o "$T/raw.tape" -- $W sleeper >"$T/raw.out" 2>"$T/raw.err"
+st=$?
+RSL=$(sed -n 's/^sleeper.tid=//p' "$T/raw.out")
+$ST dump -g --local-binaries "$T/raw.tape" 2>/dev/null |
+	awk -v t="/$RSL S " 'index($0, t) && /switch/ {on=1; print; next} /^\t/ && on {print; next} {on=0}' \
+	>"$T/raw.txt"
+n=$(grep -c switch "$T/raw.txt")
+check raw_tp_fallback "$([ $st = 0 ] && [ "$n" -ge 45 ] && grep -q 'raw_sched_switch' "$T/raw.txt" &&
+	grep -q do_nanosleep "$T/raw.txt" && grep -q sleeper_main "$T/raw.txt"; echo $?)" \
+	"exit $st, $n sleeper switch-outs: $(tail -1 "$T/raw.err") $(head -12 "$T/raw.txt")"
 
 programs_left || left_ok=1
 check no_programs_left $left_ok "schedtape BPF programs still loaded: $(bpftool prog list | grep -E 'name ((btf|raw)_|ksym_lookup)')"
