@@ -230,6 +230,12 @@ targets() {
 	printf -- "- recorder CPU %.3f s per M events (<= 0.2: %s)\n" "${cpu:-0}" "$(verdict "$cpu" "<=" 0.2)"
 	printf -- "- states %.1fx perf sched timehist events/s (>= 10: %s); offcpu %.1fx perf report -g folded (>= 20: %s)\n" \
 		"${r1:-0}" "$(verdict "$r1" ">=" 10)" "${r2:-0}" "$(verdict "$r2" ">=" 20)"
+	# perf sched records about 1.7 events per schedtape event of the same run (sched_wakeup
+	# beside sched_waking, and more): per recorded workload the multiple is larger.
+	[ -n "${AT[schedtape states]:-}" ] && [ -n "${AT[perf sched timehist]:-}" ] &&
+		printf -- "- the same workload analysed: states %.2f s, perf sched timehist %.2f s (%.1fx)\n" \
+			"${AT[schedtape states]}" "${AT[perf sched timehist]}" \
+			"$(echo "${AT[perf sched timehist]} / ${AT[schedtape states]}" | bc -l)"
 	printf -- "- analyzer peak memory %s / %s KB (< 64 MB)\n" "${AM[schedtape states]:--}" "${AM[schedtape offcpu]:--}"
 }
 
