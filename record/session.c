@@ -30,6 +30,12 @@ struct cpu_state {
 	struct bpf_link *tick; /* the batch timer on this CPU */
 };
 
+/* --symbols=embed: a map's binary and its debug file, opened on first use. */
+struct map_symtabs {
+	struct elf_symtab *bin, *dbg;
+	bool tried;
+};
+
 struct session {
 	struct session_opts o;
 	struct schedtape *skel;
@@ -47,8 +53,7 @@ struct session {
 	struct ksyms *ksyms;
 	struct umaps *umaps;
 	/* --symbols=embed: symbol tables by map id, and the symbols already written. */
-	struct elf_symtab **symtabs, **dbgtabs; /* binary, and its debug file */
-	bool *symtab_tried;
+	struct map_symtabs *symtabs;
 	size_t nsymtabs;
 	struct htab usyms_done;
 	/* Tables waiting to be written before the next events chunk. */
@@ -174,7 +179,7 @@ static struct elf_symtab *debug_file__open(struct session *s, uint32_t map)
 static const char *usym__find(struct session *s, uint32_t map, uint64_t off, uint64_t *start,
 			      uint64_t *size)
 {
-	const struct elf_symtab *bin = s->symtabs[map], *dbg = s->dbgtabs[map];
+	const struct elf_symtab *bin = s->symtabs[map].bin, *dbg = s->symtabs[map].dbg;
 	uint64_t vaddr, sym_start;
 
 	if (bin && dbg && elf_symtab__to_vaddr(bin, off, &vaddr)) {
@@ -196,28 +201,19 @@ static void usyms__embed(struct session *s, const struct st_frame *frames, unsig
 			continue;
 		if (map >= s->nsymtabs) {
 			size_t cap = map + 64;
-			struct elf_symtab **t = realloc(s->symtabs, cap * sizeof(*t));
+			struct map_symtabs *t = realloc(s->symtabs, cap * sizeof(*t));
 			if (!t)
 				return;
-			s->symtabs = t;
-			struct elf_symtab **d = realloc(s->dbgtabs, cap * sizeof(*d));
-			if (!d)
-				return;
-			s->dbgtabs = d;
-			bool *tried = realloc(s->symtab_tried, cap * sizeof(*tried));
-			if (!tried)
-				return;
-			s->symtab_tried = tried;
 			memset(t + s->nsymtabs, 0, (cap - s->nsymtabs) * sizeof(*t));
-			memset(d + s->nsymtabs, 0, (cap - s->nsymtabs) * sizeof(*d));
-			memset(tried + s->nsymtabs, 0, (cap - s->nsymtabs) * sizeof(*tried));
+			s->symtabs = t;
 			s->nsymtabs = cap;
 		}
-		if (!s->symtab_tried[map]) {
+		struct map_symtabs *ms = &s->symtabs[map];
+		if (!ms->tried) {
 			const char *path = umaps__host_path(s->umaps, map);
-			s->symtab_tried[map] = true;
-			s->symtabs[map] = path ? elf_symtab__open(path, NULL, 0, false) : NULL;
-			s->dbgtabs[map] = s->symtabs[map] ? debug_file__open(s, map) : NULL;
+			ms->tried = true;
+			ms->bin = path ? elf_symtab__open(path, NULL, 0, false) : NULL;
+			ms->dbg = ms->bin ? debug_file__open(s, map) : NULL;
 		}
 		uint64_t start, size, off = frames[i].addr ? frames[i].addr - 1 : 0;
 		const char *name = usym__find(s, map, off, &start, &size);
@@ -986,12 +982,10 @@ void session__free(struct session *s)
 	st_chunk__free(&s->ksym_chunk);
 	st_chunk__free(&s->usym_chunk);
 	for (size_t i = 0; i < s->nsymtabs; i++) {
-		elf_symtab__free(s->symtabs[i]);
-		elf_symtab__free(s->dbgtabs[i]);
+		elf_symtab__free(s->symtabs[i].bin);
+		elf_symtab__free(s->symtabs[i].dbg);
 	}
 	free(s->symtabs);
-	free(s->dbgtabs);
-	free(s->symtab_tried);
 	htab__free(&s->usyms_done);
 	st_chunk__free(&s->stack_chunk);
 	st_chunk__free(&s->tasks);
