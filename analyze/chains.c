@@ -29,7 +29,7 @@ static struct chain_hop hop__from(const struct interval *iv)
 
 	memcpy(h.comm, iv->t->comm, sizeof(h.comm));
 	h.waker = (struct chain_waker){
-		.thread = iv->waker.thread ? iv->waker.thread->index : NO_THREAD_INDEX,
+		.thread = iv->waker.thread == MODEL_NO_THREAD ? NO_THREAD_INDEX : iv->waker.thread,
 		.tid = iv->waker.tid, .pid = iv->waker.pid, .ctx = iv->waker.ctx,
 		.kstack = iv->waker.kstack, .ustack = iv->waker.ustack,
 	};

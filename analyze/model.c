@@ -38,7 +38,10 @@ struct model {
 	size_t ntargets, targets_cap;
 	uint64_t start, end;
 	bool started;
-	uint64_t anomalies;
+	uint64_t anomalies[AN_NKINDS];
+	anomaly_fn on_anomaly;
+	void *anomaly_ctx;
+	bool has_split;
 	/* Per CPU: index + 1 of the thread the last switch put there (0: idle or unmodelled). */
 	uint32_t *cpu_cur;
 	uint32_t ncpus;
@@ -49,6 +52,17 @@ const char *th_state_name(uint8_t state)
 	static const char *const names[] = { "unknown", "running", "runnable",
 					     "sleep",	"block",   "dead" };
 	return state < TS_NSTATES ? names[state] : "?";
+}
+
+static void anomaly__add(struct model *m, uint8_t kind, uint64_t ts, uint32_t cpu,
+			 const struct thread *t)
+{
+	m->anomalies[kind]++;
+	if (m->on_anomaly) {
+		struct anomaly a = { .kind = kind, .ts = ts, .cpu = cpu,
+				     .tid = t ? t->tid : 0, .pid = t ? t->pid : 0 };
+		m->on_anomaly(m->anomaly_ctx, &a);
+	}
 }
 
 static bool is_target(const struct model *m, uint32_t pid)
@@ -290,6 +304,8 @@ static inline struct interval interval__on(uint32_t cpu)
 	iv.kstack = iv.ustack = 0;
 	iv.woken = false;
 	iv.cause = RC_NONE;
+	iv.split = false;
+	iv.queued = 0;
 	return iv;
 }
 
@@ -298,7 +314,8 @@ static void thread__enter(struct model *m, struct thread *t, uint64_t ts, uint8_
 			  struct interval *iv)
 {
 	if (ts < t->since) {
-		m->anomalies++; /* time went backwards across CPUs: keep intervals well-formed */
+		/* Time went backwards across CPUs: keep intervals well-formed. */
+		anomaly__add(m, AN_TIME_BACKWARDS, ts, iv->cpu ? iv->cpu : t->cpu, t);
 		ts = t->since;
 	}
 	iv->t = t;
@@ -307,12 +324,14 @@ static void thread__enter(struct model *m, struct thread *t, uint64_t ts, uint8_
 	iv->state = t->state;
 	if (!iv->cpu)
 		iv->cpu = t->cpu;
-	if (iv->end > iv->start || t->state == TS_RUNNING)
+	/* A sleep a waking ended at once has no length, but it is a wakeup. */
+	if (iv->end > iv->start || t->state == TS_RUNNING || iv->woken)
 		m->fn(m->ctx, iv);
 	t->state = state;
 	t->since = ts;
 	t->last_seen = ts;
 	t->loss_at = 0;
+	t->early = t->carried = false;
 }
 
 /* A sleep that saw a loss elsewhere is only known until that loss. */
@@ -356,7 +375,25 @@ static void cpu__vanished(struct model *m, uint32_t cpu, uint32_t prev_tid, uint
 	struct interval iv = { .cpu = cpu };
 	t->state = TS_UNKNOWN;
 	thread__enter(m, t, ts, TS_UNKNOWN, &iv);
-	m->anomalies++;
+	anomaly__add(m, AN_LEFT_CPU_UNTRACED, ts, cpu, t);
+}
+
+/*
+ * Sleeping @t was woken on its way off its CPU (carried): that waking ended
+ * the sleep as it began. Close a sleep of no length, woken, and wait for a
+ * CPU from then on.
+ */
+static void carried__wake(struct model *m, struct thread *t)
+{
+	struct interval iv = interval__on(t->cpu);
+
+	iv.kstack = t->off_kstack;
+	iv.ustack = t->off_ustack;
+	iv.off_state = t->off_state;
+	iv.woken = true;
+	iv.waker = t->early_waker;
+	thread__enter(m, t, t->since, TS_RUNNABLE, &iv);
+	t->cause = RC_WOKEN;
 }
 
 static void cpu__set(struct model *m, uint32_t cpu, const struct thread *t)
@@ -383,13 +420,17 @@ static void on_switch(struct model *m, const struct st_event *e)
 		if (!prev)
 			return;
 		if (prev->state != TS_RUNNING && prev->state != TS_UNKNOWN && prev->traced)
-			m->anomalies++;
+			anomaly__add(m, AN_SWITCH_OUT_NOT_RUNNING, e->ts, e->cpu, prev);
 		struct interval iv = interval__on(e->cpu);
 		iv.switched_out = prev->state == TS_RUNNING;
 		/* A thread we had not seen running: what it did until now is unknown. */
 		if (prev->state != TS_RUNNING)
 			prev->state = TS_UNKNOWN;
-		thread__enter(m, prev, e->ts, state_of(e->sw.prev_state), &iv);
+		bool early = prev->early;
+		uint8_t to = state_of(e->sw.prev_state);
+		thread__enter(m, prev, e->ts, to, &iv);
+		/* Woken before it got off the CPU: the waking ends this very sleep. */
+		prev->carried = early && (to == TS_SLEEPING || to == TS_BLOCKED);
 		prev->cause = RC_PREEMPTED;
 		prev->cpu = e->cpu;
 		prev->off_state = e->sw.prev_state;
@@ -402,20 +443,29 @@ static void on_switch(struct model *m, const struct st_event *e)
 			return;
 		/* A wait for a CPU is reported on the CPU it got. */
 		struct interval iv = interval__on(e->cpu);
+		if ((next->state == TS_SLEEPING || next->state == TS_BLOCKED) && next->carried)
+			carried__wake(m, next);
 		if (next->state == TS_SLEEPING || next->state == TS_BLOCKED) {
 			/*
 			 * Switched in without a wakeup: the wakeup was lost, or not
 			 * recorded (a filtered recording): when it slept is not known.
 			 */
+			if (!next->loss_at && next->traced)
+				anomaly__add(m, AN_SWITCH_IN_NO_WAKEUP, e->ts, e->cpu, next);
 			sleep__close(m, next, e->ts, &iv);
 			next->state = TS_UNKNOWN;
 		} else if (next->state == TS_RUNNING && next->traced) {
-			m->anomalies++;
+			anomaly__add(m, AN_SWITCH_IN_RUNNING, e->ts, e->cpu, next);
 		} else if (next->state == TS_RUNNABLE) {
 			iv.cause = next->cause;
 			iv.off_state = next->off_state;
 			iv.kstack = next->off_kstack;
 			iv.ustack = next->off_ustack;
+			if (e->sw.has_queued) {
+				iv.split = true;
+				iv.queued = e->sw.next_queued;
+				m->has_split = true;
+			}
 		}
 		thread__enter(m, next, e->ts, TS_RUNNING, &iv);
 		next->cpu = e->cpu;
@@ -434,15 +484,16 @@ static void on_waking(struct model *m, const struct st_event *e)
 	struct thread *t = thread__get(m, e->wake.wakee_tid, e->wake.wakee_pid, e->ts);
 	if (!t)
 		return;
-	if (t->state == TS_RUNNING || t->state == TS_RUNNABLE) {
-		/* Woken before it got off the CPU, or already woken: nothing changes. */
+	if (t->state == TS_RUNNABLE || (t->state == TS_RUNNING && (t->early || e->wake.wakee_queued ||
+								   e->type != ST_REC_WAKING))) {
+		/* Already woken; or still queued, so the kernel only marks it running again. */
 		t->last_seen = e->ts;
 		return;
 	}
 	uint32_t index = t->index;
 	struct waker wk = { .tid = e->wake.waker_tid, .pid = e->wake.waker_pid,
-			    .ctx = e->wake.ctx, .kstack = e->wake.kstack,
-			    .ustack = e->wake.ustack, .cpu = e->cpu };
+			    .thread = MODEL_NO_THREAD, .ctx = e->wake.ctx,
+			    .kstack = e->wake.kstack, .ustack = e->wake.ustack, .cpu = e->cpu };
 	const struct thread *w = NULL;
 	if (modelled(m, e->wake.waker_tid, e->wake.waker_pid))
 		w = thread__on_cpu(m, e->cpu, e->wake.waker_tid, e->wake.waker_pid, e->ts);
@@ -451,8 +502,19 @@ static void on_waking(struct model *m, const struct st_event *e)
 	/* Creating the waker may have moved the table: find the wakee again. */
 	t = &m->threads[index];
 	if (w) {
-		wk.thread = w;
+		wk.thread = w->index;
 		memcpy(wk.comm, w->comm, sizeof(wk.comm));
+	}
+	if (t->state == TS_RUNNING) {
+		/*
+		 * Dequeued but still on its CPU (a remote waker was faster than its
+		 * own switch-out): the switch-out to come ends in RUNNABLE.
+		 */
+		t->early = true;
+		t->early_ts = e->ts;
+		t->early_waker = wk;
+		t->last_seen = e->ts;
+		return;
 	}
 	struct interval iv = interval__on(t->cpu);
 	iv.kstack = t->off_kstack;
@@ -485,7 +547,7 @@ static void on_fork(struct model *m, const struct st_event *e)
 		struct thread *old = &m->threads[*cs];
 		struct interval iv = { 0 };
 		thread__enter(m, old, e->ts, TS_DEAD, &iv);
-		m->anomalies++;
+		anomaly__add(m, AN_FORK_LIVE_TID, e->ts, e->cpu, old);
 	}
 	struct thread *t = thread__new(m, e->fork.child_tid, e->fork.child_pid, e->ts, TS_RUNNABLE);
 	if (!t)
@@ -559,6 +621,8 @@ void model__finish(struct model *m, uint64_t end)
 		struct thread *t = &m->threads[i];
 		if (t->state == TS_DEAD)
 			continue;
+		if ((t->state == TS_SLEEPING || t->state == TS_BLOCKED) && t->carried)
+			carried__wake(m, t);
 		struct interval iv = { .kstack = t->off_kstack, .ustack = t->off_ustack,
 				       .off_state = t->off_state };
 		sleep__close(m, t, m->end, &iv);
@@ -607,7 +671,56 @@ bool model__filtered(const struct model *m)
 	return m->filtered;
 }
 
+void model__on_anomaly(struct model *m, anomaly_fn fn, void *ctx)
+{
+	m->on_anomaly = fn;
+	m->anomaly_ctx = ctx;
+}
+
 uint64_t model__anomalies(const struct model *m)
 {
-	return m->anomalies;
+	uint64_t n = 0;
+
+	for (int k = 0; k < AN_NKINDS; k++)
+		n += m->anomalies[k];
+	return n;
+}
+
+uint64_t model__anomalies_of(const struct model *m, enum anomaly_kind kind)
+{
+	return kind < AN_NKINDS ? m->anomalies[kind] : 0;
+}
+
+bool model__has_split(const struct model *m)
+{
+	return m->has_split;
+}
+
+static const struct {
+	const char *name, *text;
+} anomaly_kinds[AN_NKINDS] = {
+	[AN_TIME_BACKWARDS] = { "time_backwards",
+				"an event older than its thread's current state (clocks of two CPUs disagree)" },
+	[AN_LEFT_CPU_UNTRACED] = { "left_cpu_untraced",
+				   "the thread left its CPU without a sched_switch of its own: "
+				   "unknown from then until its next event" },
+	[AN_SWITCH_OUT_NOT_RUNNING] = { "switch_out_not_running",
+					"switched out of a CPU while the model had it off CPU" },
+	[AN_SWITCH_IN_RUNNING] = { "switch_in_running",
+				   "switched in while the model had it running already" },
+	[AN_SWITCH_IN_NO_WAKEUP] = { "switch_in_no_wakeup",
+				     "switched in from a sleep that no recorded waking ended: "
+				     "the sleep is unknown" },
+	[AN_FORK_LIVE_TID] = { "fork_live_tid",
+			       "a fork reused the tid of a thread that had not exited" },
+};
+
+const char *anomaly_name(uint8_t kind)
+{
+	return kind < AN_NKINDS ? anomaly_kinds[kind].name : "?";
+}
+
+const char *anomaly_text(uint8_t kind)
+{
+	return kind < AN_NKINDS ? anomaly_kinds[kind].text : "?";
 }

@@ -47,17 +47,26 @@ struct thread {
 	uint64_t first_seen, last_seen;
 	bool exited;
 	bool traced; /* all its events are in the trace (false: seen only beside a target) */
+	/*
+	 * A waking that came while it was still on its CPU, on its way to sleep:
+	 * the switch-out that follows ends in RUNNABLE, not in a sleep (early).
+	 * After that switch-out, carried says the sleep holds it, until the
+	 * next switch-in (the waking ended the sleep at once) or waking (it was
+	 * an earlier attempt's, only possible in traces without wakee_queued).
+	 */
+	bool early, carried;
+	uint64_t early_ts;
+	struct waker {
+		uint32_t tid, pid;
+		uint32_t thread; /* index in the model, MODEL_NO_THREAD for idle or the recorder */
+		char comm[ST_COMM_LEN];
+		uint8_t ctx;	 /* enum st_wake_ctx */
+		uint32_t kstack, ustack;
+		uint32_t cpu;	 /* where the waking ran */
+	} early_waker;
 };
 
-/* Why a sleep ended, when a wakeup ended it. */
-struct waker {
-	uint32_t tid, pid;
-	const struct thread *thread; /* NULL for an unmodelled waker (idle, recorder) */
-	char comm[ST_COMM_LEN];
-	uint8_t ctx;		     /* enum st_wake_ctx */
-	uint32_t kstack, ustack;
-	uint32_t cpu;		     /* where the waking ran */
-};
+#define MODEL_NO_THREAD UINT32_MAX
 
 struct interval {
 	const struct thread *t;
@@ -73,11 +82,33 @@ struct interval {
 	struct waker waker;
 	/* For RUNNABLE: what got it there: woken, preempted or new. */
 	uint8_t cause;
+	/*
+	 * For RUNNABLE ended by a switch-in, when split: the last queued ns of
+	 * it were run-queue wait as the kernel's schedstat counts it; the time
+	 * before (waking until enqueued) is wakeup latency.
+	 */
+	bool split;
+	uint64_t queued;
 };
+
+/*
+ * The wakeup-latency and queue-wait parts of RUNNABLE interval @iv inside
+ * [@start, @end) (a part of it, from the filter): the queue wait is its last
+ * iv->queued ns.
+ */
+static inline void interval__split(const struct interval *iv, uint64_t start, uint64_t end,
+				   uint64_t *latency, uint64_t *queue)
+{
+	uint64_t q0 = iv->end - (iv->queued < iv->end - iv->start ? iv->queued : iv->end - iv->start);
+	uint64_t qs = start > q0 ? start : q0;
+
+	*queue = end > qs ? end - qs : 0;
+	*latency = (end - start) - *queue;
+}
 
 enum runnable_cause { RC_NONE, RC_WOKEN, RC_PREEMPTED, RC_NEW };
 
-/* Called for each closed interval; iv->t and iv->waker.thread are valid only during the call. */
+/* Called for each closed interval; iv->t is valid only during the call. */
 typedef void (*interval_fn)(void *ctx, const struct interval *iv);
 
 struct model;
@@ -111,8 +142,39 @@ const struct thread *model__thread(const struct model *m, uint32_t index);
 /* Whether the recording followed only some processes (see struct thread.traced). */
 bool model__filtered(const struct model *m);
 
-/* Anomalies met: events inconsistent with the model (lost data or a bug). */
+/*
+ * Events the model could not fit, by kind (docs/MODEL.md says what the
+ * kernel did and what the model does with each).
+ */
+enum anomaly_kind {
+	AN_TIME_BACKWARDS,	/* an event older than its thread's state */
+	AN_LEFT_CPU_UNTRACED,	/* a thread left a CPU with no switch of its own */
+	AN_SWITCH_OUT_NOT_RUNNING, /* switched out while not running */
+	AN_SWITCH_IN_RUNNING,	/* switched in while already running */
+	AN_SWITCH_IN_NO_WAKEUP,	/* switched in from a sleep that no waking ended */
+	AN_FORK_LIVE_TID,	/* a fork reused a tid whose thread had not exited */
+	AN_NKINDS,
+};
+
+struct anomaly {
+	uint8_t kind;
+	uint64_t ts;
+	uint32_t cpu, tid, pid;
+};
+
+/* Called for each anomaly, if set (before the first event). */
+typedef void (*anomaly_fn)(void *ctx, const struct anomaly *a);
+void model__on_anomaly(struct model *m, anomaly_fn fn, void *ctx);
+
+/* Anomalies met: all, and of one kind. */
 uint64_t model__anomalies(const struct model *m);
+uint64_t model__anomalies_of(const struct model *m, enum anomaly_kind kind);
+/* "switch_in_no_wakeup", and a sentence of what happened. */
+const char *anomaly_name(uint8_t kind);
+const char *anomaly_text(uint8_t kind);
+
+/* Whether the trace can split runnable time into wakeup latency and queue wait. */
+bool model__has_split(const struct model *m);
 
 const char *th_state_name(uint8_t state);
 

@@ -35,6 +35,16 @@ void stats_table__interval(void *ctx, const struct interval *iv)
 	s->wakeups += iv->woken & (iv->end >= t->f->begin) & (iv->end <= t->f->end);
 	uint64_t runnable = iv->state == TS_RUNNABLE ? d : 0;
 	s->max_runnable = runnable > s->max_runnable ? runnable : s->max_runnable;
+	if (runnable) {
+		if (iv->split) {
+			uint64_t lat, q;
+			interval__split(iv, start, end, &lat, &q);
+			s->wakeup_latency += lat;
+			s->queue_wait += q;
+		} else {
+			s->unsplit += runnable;
+		}
+	}
 }
 
 uint32_t stats_table__finish(struct stats_table *t, const struct model *m)
@@ -84,6 +94,9 @@ int stats_table__per_process(const struct stats_table *in, struct stats_table *o
 		for (int k = 0; k < TS_NSTATES; k++)
 			p->ns[k] += s->ns[k];
 		p->switches += s->switches;
+		p->wakeup_latency += s->wakeup_latency;
+		p->queue_wait += s->queue_wait;
+		p->unsplit += s->unsplit;
 		p->wakeups += s->wakeups;
 		p->threads += s->threads;
 		if (s->max_runnable > p->max_runnable)
@@ -96,7 +109,8 @@ int stats_key__parse(const char *name)
 {
 	static const char *const keys[SK_NKEYS] = {
 		"pid",	   "tid",     "comm",	  "run",      "runnable",    "sleep",
-		"block",   "unknown", "switches", "wakeups", "max_runnable",
+		"block",   "unknown", "switches", "wakeups", "max_runnable", "wakeup_latency",
+		"queue_wait",
 	};
 	for (int k = 0; k < SK_NKEYS; k++)
 		if (!strcmp(name, keys[k]))
@@ -117,6 +131,8 @@ static uint64_t key_value(const struct thread_stats *s, int key)
 	case SK_SWITCHES: return s->switches;
 	case SK_WAKEUPS: return s->wakeups;
 	case SK_MAX_RUNNABLE: return s->max_runnable;
+	case SK_WAKEUP_LATENCY: return s->wakeup_latency;
+	case SK_QUEUE_WAIT: return s->queue_wait;
 	}
 	return 0;
 }

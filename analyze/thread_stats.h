@@ -13,6 +13,9 @@ struct thread_stats {
 	uint64_t switches;     /* times it left a CPU */
 	uint64_t wakeups;      /* sleeps ended by a wakeup */
 	uint64_t max_runnable; /* longest wait for a CPU, ns */
+	/* Of ns[TS_RUNNABLE], where the trace splits it: waking until queued, then queued. */
+	uint64_t wakeup_latency, queue_wait;
+	uint64_t unsplit;      /* runnable ns with no split (older traces, first waits) */
 	uint32_t threads;      /* per process: how many threads */
 	bool seen;
 };
@@ -34,7 +37,7 @@ int stats_table__per_process(const struct stats_table *in, struct stats_table *o
 
 enum stats_key {
 	SK_PID, SK_TID, SK_COMM, SK_RUN, SK_RUNNABLE, SK_SLEEP, SK_BLOCK, SK_UNKNOWN,
-	SK_SWITCHES, SK_WAKEUPS, SK_MAX_RUNNABLE, SK_NKEYS,
+	SK_SWITCHES, SK_WAKEUPS, SK_MAX_RUNNABLE, SK_WAKEUP_LATENCY, SK_QUEUE_WAIT, SK_NKEYS,
 };
 /* "run", "max_runnable", ... -> key; -1 if unknown. */
 int stats_key__parse(const char *name);

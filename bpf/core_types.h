@@ -34,8 +34,32 @@ struct css_set {
 	struct cgroup *dfl_cgrp;
 } __attribute__((preserve_access_index));
 
+/* CONFIG_SCHED_INFO: the kernel's run-queue accounting (/proc/PID/schedstat). */
+struct sched_info {
+	unsigned long long run_delay;	/* ns waited on run queues, up to the last dequeue */
+	unsigned long long last_queued; /* when queued now (the rq clock), else 0 */
+} __attribute__((preserve_access_index));
+
+/* A CPU's run queue; clock is what sched_info stamps are taken from. */
+struct rq {
+	__u64 clock;
+} __attribute__((preserve_access_index));
+
+/* CONFIG_FAIR_GROUP_SCHED: a task's CFS queue knows its CPU's run queue. */
+struct cfs_rq {
+	struct rq *rq;
+} __attribute__((preserve_access_index));
+
+struct sched_entity {
+	struct cfs_rq *cfs_rq;
+	unsigned char sched_delayed; /* since 6.12: asleep, its dequeue delayed (EEVDF) */
+} __attribute__((preserve_access_index));
+
 struct task_struct {
 	struct css_set *cgroups;
+	struct sched_info sched_info;
+	struct sched_entity se;
+	int on_rq;
 	struct thread_info thread_info;
 	unsigned int __state; /* since 5.14 */
 	unsigned int flags;

@@ -29,6 +29,8 @@ enum stb_type {
 #define STB_F_USTACK_ERR 0x04	/* a user stack was wanted and not captured */
 #define STB_F_KSTACK_REF 0x08	/* the kernel stack is khash, already known: no frames follow */
 #define STB_F_USTACK_REF 0x10	/* the user stack is uhash, already known: no frames follow */
+#define STB_F_QUEUED 0x20	/* switch: queued holds next's run-queue wait */
+#define STB_F_WAKEE_QUEUED 0x40 /* waking: the wakee was still on a run queue */
 
 /*
  * Every sample starts with this; kstack_bytes of kernel frames and then
@@ -51,8 +53,9 @@ struct stb_event {
 	 * the same addresses mean other code in another process or image.
 	 */
 	__u64 khash, uhash;
+	__u64 queued; /* switch: ns next waited on run queues since it last ran (STB_F_QUEUED) */
 };
-_Static_assert(sizeof(struct stb_event) == 56, "stb_event layout");
+_Static_assert(sizeof(struct stb_event) == 64, "stb_event layout");
 
 struct stb_task_extra {
 	char comm[16];

@@ -85,6 +85,18 @@ struct {
 	__type(value, __u8);
 } targets SEC(".maps");
 
+/*
+ * Each task's schedstat run delay when its latest wait for a CPU began
+ * (plus one; 0: not known), so that a switch-in can tell how much of the
+ * wait the kernel counts as run-queue time.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u64);
+} wait_start SEC(".maps");
+
 /* Per-CPU counters user space reads at the end (enum in events.h order). */
 enum { CNT_OUTPUT_ERR, CNT_TARGETS_FULL, CNT_MAX };
 struct {
@@ -148,6 +160,61 @@ static __always_inline __u32 task_cpu(struct task_struct *t, const bool direct)
 	if (bpf_core_field_exists(t->thread_info.cpu))
 		return KREAD(direct, t, thread_info.cpu);
 	return BPF_CORE_READ(t, cpu);
+}
+
+/*
+ * The kernel's run delay of @t so far, counting the wait it is in on its run
+ * queue, as sched_info_arrive() will add it when @t gets the CPU: the clock
+ * comes from the run queue @t is on (the per-CPU runqueues variable is not in
+ * kallsyms everywhere, so it is reached through the task's CFS queue).
+ * Returns false where the kernel cannot tell.
+ */
+static __always_inline bool run_delay_now(struct task_struct *t, __u64 *d)
+{
+	__u64 q = t->sched_info.last_queued;
+
+	*d = t->sched_info.run_delay;
+	if (!q)
+		return true;
+	if (!bpf_core_field_exists(((struct cfs_rq *)0)->rq))
+		return false;
+	struct cfs_rq *cfs = t->se.cfs_rq;
+	if (!cfs)
+		return false;
+	struct rq *rq = cfs->rq;
+	if (!rq)
+		return false;
+	__u64 now = rq->clock;
+	if (now > q)
+		*d += now - q;
+	return true;
+}
+
+/* A wait for a CPU begins (a waking, a preemption, a new task): note the run delay. */
+static __always_inline void wait__begin(struct task_struct *t, const bool direct)
+{
+	if (!direct || !bpf_core_field_exists(t->sched_info))
+		return;
+	__u64 *v = bpf_task_storage_get(&wait_start, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (v)
+		*v = t->sched_info.run_delay + 1;
+}
+
+/* @t gets the CPU: how long its wait was run-queue time, if its start is known. */
+static __always_inline void wait__end(struct stb_sample *s, struct task_struct *t,
+				      const bool direct)
+{
+	if (!direct || !bpf_core_field_exists(t->sched_info))
+		return;
+	__u64 *v = bpf_task_storage_get(&wait_start, t, 0, 0);
+	if (!v || !*v)
+		return;
+	__u64 d;
+	if (run_delay_now(t, &d) && d + 1 >= *v) {
+		s->e.queued = d + 1 - *v;
+		s->e.flags |= STB_F_QUEUED;
+	}
+	*v = 0;
 }
 
 /* Write out buffer @a of @b; only the outermost writer calls this. */
@@ -253,6 +320,7 @@ static __always_inline struct stb_sample *sample__get(struct writer *w, __u8 typ
 	s->e.tid_b = s->e.pid_b = s->e.cpu_b = 0;
 	s->e.kstack_bytes = s->e.ustack_bytes = 0;
 	s->e.khash = s->e.uhash = 0;
+	s->e.queued = 0;
 	return s;
 }
 
@@ -437,6 +505,10 @@ static __always_inline int on_switch(void *ctx, bool preempt, struct task_struct
 		s->e.flags |= STB_F_PREEMPT;
 
 	bool sleeping = !preempt && (s->e.state & (TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE));
+	if (s->e.tid_b)
+		wait__end(s, next, direct);
+	if (s->e.tid_a && (preempt || !s->e.state))
+		wait__begin(prev, direct); /* still runnable: it waits for a CPU from now */
 	bool stacks = s->e.tid_a != 0 && prev_tgid != self_tgid &&
 		      (sleeping || stacks_on_preempt) && prev_target;
 	bool kthread = KREAD(direct, prev, flags) & PF_KTHREAD;
@@ -464,6 +536,17 @@ static __always_inline int on_waking(void *ctx, struct task_struct *p, __u8 type
 	s->e.pid_b = wakee_tgid;
 	s->e.cpu_b = task_cpu(p, direct);
 	s->e.prio_b = (__u8)KREAD(direct, p, prio);
+	/*
+	 * A wakee still on its run queue (ttwu_runnable) never stopped being
+	 * runnable, unless it sleeps there with its dequeue delayed (6.12+).
+	 */
+	bool queued = KREAD(direct, p, on_rq);
+	if (queued && bpf_core_field_exists(p->se.sched_delayed))
+		queued = !(direct ? p->se.sched_delayed : BPF_CORE_READ(p, se.sched_delayed));
+	if (type == STB_WAKEUP_NEW || !queued)
+		wait__begin(p, direct);
+	else
+		s->e.flags |= STB_F_WAKEE_QUEUED;
 	if (type == STB_WAKEUP_NEW) {
 		sample__send(ctx, &w, s, sizeof(s->e));
 		return 0;

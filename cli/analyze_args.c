@@ -126,9 +126,20 @@ int analyze_args__run(struct analyze_args *a, struct model *m, struct st_reader 
 {
 	int err = model__run(m, r);
 
-	if (err)
+	if (err) {
 		cli__error(a->path, "%s", st_strerror(err));
-	return err;
+		return err;
+	}
+	/* Strict: events the model could not fit are failures too. */
+	if ((a->read_flags & ST_READ_STRICT) && model__anomalies(m)) {
+		for (int k = 0; k < AN_NKINDS; k++)
+			if (model__anomalies_of(m, k))
+				cli__error(a->path, "%llu events of kind %s: %s (--strict)",
+					   (unsigned long long)model__anomalies_of(m, k),
+					   anomaly_name((uint8_t)k), anomaly_text((uint8_t)k));
+		return -ST_ERANGE;
+	}
+	return 0;
 }
 
 void analyze_args__free(struct analyze_args *a)

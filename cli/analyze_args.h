@@ -48,7 +48,8 @@ enum {
 	"      --max-us N        ignore intervals longer than N microseconds\n"                   \
 	"      --symfs DIR       look for binaries under DIR (user frames)\n"                     \
 	"      --local-binaries  read binaries at the paths the trace recorded (same build-id)\n"  \
-	"      --strict          fail on the first problem in the file\n"                         \
+	"      --strict          fail on the first problem in the file, or any event that\n"      \
+	"                        did not fit the model (see states --anomalies)\n"               \
 	"      --json            machine-readable output\n"
 
 struct analyze_args {

@@ -43,6 +43,8 @@ static void print_event(const struct st_event *e, uint64_t t0)
 		       e->sw.next_prio);
 		if (e->sw.kstack || e->sw.ustack)
 			printf(" kstack=%u ustack=%u", e->sw.kstack, e->sw.ustack);
+		if (e->sw.has_queued)
+			printf(" queued=%lluns", (unsigned long long)e->sw.next_queued);
 		break;
 	case ST_REC_WAKING:
 	case ST_REC_WAKEUP_NEW:
@@ -51,6 +53,8 @@ static void print_event(const struct st_event *e, uint64_t t0)
 		       ctx_names[e->wake.ctx & 3]);
 		if (e->wake.kstack || e->wake.ustack)
 			printf(" kstack=%u ustack=%u", e->wake.kstack, e->wake.ustack);
+		if (e->wake.wakee_queued)
+			printf(" wakee_queued");
 		break;
 	case ST_REC_FORK:
 		printf("%u/%u forks %u/%u", e->fork.parent_pid, e->fork.parent_tid,

@@ -70,7 +70,7 @@ static void on_interval(void *ctx, const struct interval *iv)
 	/* A wakeup: an arrow from the waker (or the CPU, for an interrupt) to the wakee. */
 	if (iv->woken && iv->end <= x->a->f.end && iv->end >= x->a->f.begin) {
 		uint64_t id = ++x->flows;
-		bool task = iv->waker.ctx == ST_CTX_TASK && iv->waker.thread;
+		bool task = iv->waker.ctx == ST_CTX_TASK && iv->waker.thread != MODEL_NO_THREAD;
 		sep(x);
 		fprintf(x->f, "{\"ph\":\"s\",\"id\":%llu,\"pid\":%u,\"tid\":%u,\"ts\":%.3f,"
 			      "\"cat\":\"wakeup\",\"name\":\"wakeup\"}",

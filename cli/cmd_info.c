@@ -51,7 +51,7 @@ static int totals__collect(struct st_reader *r, struct totals *t)
 		}
 		struct st_rec_iter it = { raw, len };
 		struct st_decode_state ds;
-		st_decode_state__init(&ds, c->first_ts, c->cpu);
+		st_decode_state__init(&ds, c->first_ts, c->cpu, st_reader__info(r)->incompat);
 		uint32_t records = 0;
 		while (st_rec_iter__next(&it, &type, &body, &blen) > 0) {
 			struct st_event e;

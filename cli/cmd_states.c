@@ -13,33 +13,59 @@ static double ms(uint64_t ns)
 	return (double)ns / 1e6;
 }
 
+/* Runnable ns with no split, over all rows: the split columns leave it out. */
+static uint64_t unsplit_total(const struct stats_table *t)
+{
+	uint64_t n = 0;
+
+	for (uint32_t i = 0; i < t->n; i++)
+		n += t->rows[i].unsplit;
+	return n;
+}
+
 static void print_text(const struct stats_table *t, bool per_process, uint64_t span,
-		       uint64_t anomalies)
+		       const struct model *m)
 {
 	uint64_t unknown = 0;
+	bool split = model__has_split(m);
 
-	printf("%7s %7s %-16s %11s %11s %11s %11s %11s %9s %8s %10s\n", "PID",
-	       per_process ? "THREADS" : "TID", "COMM", "RUN(ms)", "RUNNABLE", "SLEEP", "BLOCK",
-	       "UNKNOWN", "SWITCHES", "WAKEUPS", "MAXWAIT");
+	printf("%7s %7s %-16s %11s %11s", "PID", per_process ? "THREADS" : "TID", "COMM",
+	       "RUN(ms)", "RUNNABLE");
+	if (split)
+		printf(" %11s %11s", "WAKELAT", "QUEUE");
+	printf(" %11s %11s %11s %9s %8s %10s\n", "SLEEP", "BLOCK", "UNKNOWN", "SWITCHES",
+	       "WAKEUPS", "MAXWAIT");
 	for (uint32_t i = 0; i < t->n; i++) {
 		const struct thread_stats *s = &t->rows[i];
-		printf("%7u %7u %-16s %11.3f %11.3f %11.3f %11.3f %11.3f %9llu %8llu %10.3f\n",
-		       s->pid, per_process ? s->threads : s->tid, s->comm, ms(s->ns[TS_RUNNING]),
-		       ms(s->ns[TS_RUNNABLE]), ms(s->ns[TS_SLEEPING]), ms(s->ns[TS_BLOCKED]),
-		       ms(s->ns[TS_UNKNOWN]), (unsigned long long)s->switches,
+		printf("%7u %7u %-16s %11.3f %11.3f", s->pid, per_process ? s->threads : s->tid,
+		       s->comm, ms(s->ns[TS_RUNNING]), ms(s->ns[TS_RUNNABLE]));
+		if (split)
+			printf(" %11.3f %11.3f", ms(s->wakeup_latency), ms(s->queue_wait));
+		printf(" %11.3f %11.3f %11.3f %9llu %8llu %10.3f\n", ms(s->ns[TS_SLEEPING]),
+		       ms(s->ns[TS_BLOCKED]), ms(s->ns[TS_UNKNOWN]), (unsigned long long)s->switches,
 		       (unsigned long long)s->wakeups, ms(s->max_runnable));
 		unknown += s->ns[TS_UNKNOWN];
 	}
 	printf("\n%u %s over %.3f s; %.3f ms of their time is UNKNOWN (before first seen, or lost)",
 	       t->n, per_process ? "processes" : "threads", (double)span / 1e9, ms(unknown));
-	if (anomalies)
-		printf("; %llu events did not fit the model", (unsigned long long)anomalies);
+	if (model__anomalies(m))
+		printf("; %llu events did not fit the model (--anomalies lists them)",
+		       (unsigned long long)model__anomalies(m));
 	printf("\n");
+	if (!split)
+		printf("runnable time is not split into wakeup latency and queue wait: the trace "
+		       "does not record run-queue waits\n");
+	else if (unsplit_total(t))
+		printf("WAKELAT + QUEUE leave out %.3f ms of runnable time whose start the recorder "
+		       "did not see\n",
+		       ms(unsplit_total(t)));
 }
 
 static void print_json(const struct stats_table *t, bool per_process, uint64_t span,
-		       uint64_t anomalies)
+		       const struct model *m)
 {
+	bool split = model__has_split(m);
+
 	printf("{\"%s\":[", per_process ? "processes" : "threads");
 	for (uint32_t i = 0; i < t->n; i++) {
 		const struct thread_stats *s = &t->rows[i];
@@ -47,31 +73,73 @@ static void print_json(const struct stats_table *t, bool per_process, uint64_t s
 		json__str(stdout, s->comm);
 		printf(",\"run_ns\":%llu,\"runnable_ns\":%llu,\"sleep_ns\":%llu,\"block_ns\":%llu,"
 		       "\"unknown_ns\":%llu,\"switches\":%llu,\"wakeups\":%llu,"
-		       "\"max_runnable_ns\":%llu,\"generation\":%u,\"threads\":%u}",
+		       "\"max_runnable_ns\":%llu,\"generation\":%u,\"threads\":%u",
 		       (unsigned long long)s->ns[TS_RUNNING], (unsigned long long)s->ns[TS_RUNNABLE],
 		       (unsigned long long)s->ns[TS_SLEEPING], (unsigned long long)s->ns[TS_BLOCKED],
 		       (unsigned long long)s->ns[TS_UNKNOWN], (unsigned long long)s->switches,
 		       (unsigned long long)s->wakeups, (unsigned long long)s->max_runnable, s->gen,
 		       s->threads);
+		if (split)
+			printf(",\"wakeup_latency_ns\":%llu,\"queue_wait_ns\":%llu,"
+			       "\"unsplit_runnable_ns\":%llu}",
+			       (unsigned long long)s->wakeup_latency,
+			       (unsigned long long)s->queue_wait, (unsigned long long)s->unsplit);
+		else
+			printf(",\"wakeup_latency_ns\":null,\"queue_wait_ns\":null,"
+			       "\"unsplit_runnable_ns\":%llu}",
+			       (unsigned long long)s->ns[TS_RUNNABLE]);
 	}
-	printf("],\"span_ns\":%llu,\"anomalies\":%llu}\n", (unsigned long long)span,
-	       (unsigned long long)anomalies);
+	printf("],\"span_ns\":%llu,\"runnable_split\":%s,\"anomalies\":%llu,"
+	       "\"anomalies_by_kind\":{",
+	       (unsigned long long)span, split ? "true" : "false",
+	       (unsigned long long)model__anomalies(m));
+	for (int k = 0; k < AN_NKINDS; k++)
+		printf("%s\"%s\":%llu", k ? "," : "", anomaly_name((uint8_t)k),
+		       (unsigned long long)model__anomalies_of(m, k));
+	printf("}}\n");
+}
+
+/* --anomalies: each event that did not fit, as it happens. */
+struct anomaly_list {
+	const struct model *m;
+	uint64_t t0;
+	bool json;
+	uint64_t n;
+};
+
+static void on_anomaly(void *ctx, const struct anomaly *an)
+{
+	struct anomaly_list *l = ctx;
+	uint64_t rel = an->ts >= l->t0 ? an->ts - l->t0 : 0;
+
+	if (l->json)
+		printf("%s{\"ts_ns\":%llu,\"cpu\":%u,\"tid\":%u,\"pid\":%u,\"kind\":\"%s\"}",
+		       l->n ? "," : "", (unsigned long long)rel, an->cpu, an->tid, an->pid,
+		       anomaly_name(an->kind));
+	else
+		printf("%6llu.%06llu [%03u] %7u/%-7u %-24s %s\n",
+		       (unsigned long long)(rel / 1000000000ull),
+		       (unsigned long long)(rel % 1000000000ull / 1000), an->cpu, an->pid, an->tid,
+		       anomaly_name(an->kind), anomaly_text(an->kind));
+	l->n++;
 }
 
 int cmd_states(int argc, char **argv)
 {
-	enum { OPT_SORT = OPT_FIRST_OWN, OPT_PER_PROCESS };
+	enum { OPT_SORT = OPT_FIRST_OWN, OPT_PER_PROCESS, OPT_ANOMALIES };
 	static const struct option opts[] = {
 		ANALYZE_LONG_OPTS,
 		{ "sort", required_argument, NULL, OPT_SORT },
 		{ "per-process", no_argument, NULL, OPT_PER_PROCESS },
+		{ "anomalies", no_argument, NULL, OPT_ANOMALIES },
 		{ 0 },
 	};
 	struct analyze_args a = { 0 };
 	struct stats_table t = { 0 }, procs = { 0 };
 	struct model *m = NULL;
 	struct st_reader *r = NULL;
-	bool per_process = false;
+	bool per_process = false, anomalies = false;
+	struct anomaly_list al = { 0 };
 	int sort = SK_RUN, c, ret;
 
 	while ((c = getopt_long(argc, argv, ANALYZE_SHORT_OPTS "P", opts, NULL)) != -1) {
@@ -89,6 +157,8 @@ int cmd_states(int argc, char **argv)
 			}
 		} else if (c == OPT_PER_PROCESS || c == 'P') {
 			per_process = true;
+		} else if (c == OPT_ANOMALIES) {
+			anomalies = true;
 		} else {
 			ret = EXIT_USAGE;
 			goto out;
@@ -99,8 +169,13 @@ int cmd_states(int argc, char **argv)
 		       "Per thread: time running, waiting for a CPU (runnable), sleeping (S),\n"
 		       "blocked (D) and unknown; switches, wakeups, longest wait.\n" ANALYZE_HELP
 		       "  -P, --per-process     one row per process\n"
-		       "      --sort COLUMN     pid tid comm run runnable sleep block unknown\n"
-		       "                        switches wakeups max_runnable (default run)\n",
+		       "      --sort COLUMN     pid tid comm run runnable wakeup_latency queue_wait\n"
+		       "                        sleep block unknown switches wakeups max_runnable\n"
+		       "                        (default run)\n"
+		       "      --anomalies       list the events that did not fit the model instead\n"
+		       "Runnable time splits into wakeup latency (woken until put on a run queue)\n"
+		       "and queue wait (on a run queue until on a CPU; the kernel's schedstat run\n"
+		       "delay) where the trace records it.\n",
 		       prog_name);
 		ret = EXIT_OK;
 		goto out;
@@ -114,8 +189,28 @@ int cmd_states(int argc, char **argv)
 		goto out;
 	t.f = &a.f;
 	m = analyze_args__model(&a, r, stats_table__interval, &t);
-	if (!m || analyze_args__run(&a, m, r))
+	if (!m)
 		goto out;
+	if (anomalies) {
+		al = (struct anomaly_list){ .m = m, .t0 = model__start(m), .json = a.json };
+		model__on_anomaly(m, on_anomaly, &al);
+		if (a.json)
+			printf("{\"anomalies\":[");
+		else
+			printf("%13s %5s %15s %-24s %s\n", "TIME(s)", "CPU", "PID/TID", "KIND",
+			       "WHAT");
+	}
+	if (analyze_args__run(&a, m, r))
+		goto out;
+	if (anomalies) {
+		if (a.json)
+			printf("],\"count\":%llu}\n", (unsigned long long)al.n);
+		else
+			printf("\n%llu events did not fit the model\n", (unsigned long long)al.n);
+		cli__warn_problems(a.path, r);
+		ret = EXIT_OK;
+		goto out;
+	}
 	stats_table__finish(&t, m);
 	struct stats_table *show = &t;
 	if (per_process) {
@@ -126,9 +221,9 @@ int cmd_states(int argc, char **argv)
 	stats_table__sort(show, sort);
 	uint64_t span = a.f.end - a.f.begin;
 	if (a.json)
-		print_json(show, per_process, span, model__anomalies(m));
+		print_json(show, per_process, span, m);
 	else
-		print_text(show, per_process, span, model__anomalies(m));
+		print_text(show, per_process, span, m);
 	cli__warn_problems(a.path, r);
 	ret = EXIT_OK;
 out:

@@ -98,6 +98,8 @@ int st_decode_event(uint8_t type, const uint8_t *body, size_t len, struct st_dec
 		TRY(u8__get(&c, &e->sw.next_prio));
 		TRY(cursor__uvar32(&c, &e->sw.kstack));
 		TRY(cursor__uvar32(&c, &e->sw.ustack));
+		e->sw.next_queued = 0;
+		e->sw.has_queued = false;
 		break;
 	case ST_REC_WAKING:
 	case ST_REC_WAKEUP_NEW:
@@ -111,6 +113,7 @@ int st_decode_event(uint8_t type, const uint8_t *body, size_t len, struct st_dec
 		TRY(cursor__uvar32(&c, &e->wake.ustack));
 		if (e->wake.ctx > ST_CTX_NMI)
 			return -ST_ERECORD;
+		e->wake.wakee_queued = false;
 		break;
 	case ST_REC_FORK:
 		TRY(cursor__uvar32(&c, &e->fork.parent_tid));
@@ -253,15 +256,17 @@ compact__decode(uint8_t type, const uint8_t *body, size_t len, struct st_decode_
 	uint8_t flags;
 
 	/* Eight varints of at most 10 bytes and three bytes fit in the slack. */
-	_Static_assert(ST_DECODE_SLACK >= 8 * 10 + 3, "slack for the longest event");
-	_Static_assert(ST_COMPACT_MAX >= 8 * 10 + 2, "a compact record's fields");
+	_Static_assert(ST_DECODE_SLACK >= 8 * 10 + 4, "slack for the longest event");
+	_Static_assert(ST_COMPACT_MAX >= 8 * 10 + 4, "a compact record's fields");
 	UNCHECKED(p, uvar__unchecked(p, &delta, pext));
 	if (delta > UINT64_MAX - ds->prev_ts)
 		return -ST_ERECORD;
 	e->ts = ds->prev_ts + delta;
 	e->cpu = ds->cpu;
 	flags = *p++;
-	if (flags & 0x80)
+	/* Compact records exist only where the file says so, and flag 0x80 only with 0x2. */
+	if (!(ds->incompat & ST_INCOMPAT_COMPACT_SCHED) ||
+	    ((flags & 0x80) && !(ds->incompat & ST_INCOMPAT_QUEUE)))
 		return -ST_ERECORD;
 	if (type == ST_REC_SWITCH_C) {
 		e->type = ST_REC_SWITCH;
@@ -286,6 +291,9 @@ compact__decode(uint8_t type, const uint8_t *body, size_t len, struct st_decode_
 		e->sw.kstack = e->sw.ustack = 0;
 		UNCHECKED_IF(flags & ST_SWC_KSTACK, p, uvar32__unchecked(p, &e->sw.kstack, pext));
 		UNCHECKED_IF(flags & ST_SWC_USTACK, p, uvar32__unchecked(p, &e->sw.ustack, pext));
+		e->sw.next_queued = 0;
+		e->sw.has_queued = flags & ST_SWC_QUEUED;
+		UNCHECKED_IF(flags & ST_SWC_QUEUED, p, uvar__unchecked(p, &e->sw.next_queued, pext));
 		if ((size_t)(p - body) > len)
 			return -ST_ERECORD;
 		ds->cur_tid = e->sw.next_tid;
@@ -315,6 +323,7 @@ compact__decode(uint8_t type, const uint8_t *body, size_t len, struct st_decode_
 		e->wake.kstack = e->wake.ustack = 0;
 		UNCHECKED_IF(flags & ST_WKC_KSTACK, p, uvar32__unchecked(p, &e->wake.kstack, pext));
 		UNCHECKED_IF(flags & ST_WKC_USTACK, p, uvar32__unchecked(p, &e->wake.ustack, pext));
+		e->wake.wakee_queued = flags & ST_WKC_WAKEE_QUEUED;
 		if (e->wake.ctx > ST_CTX_NMI || (size_t)(p - body) > len)
 			return -ST_ERECORD;
 	}

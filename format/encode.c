@@ -170,7 +170,8 @@ static uint8_t *switch_c__put(uint8_t *p, const struct st_chunk *c, const struct
 			(e->sw.prev_prio == ST_DEFAULT_PRIO ? ST_SWC_PREV_PRIO_DEFAULT : 0) |
 			(e->sw.next_prio == ST_DEFAULT_PRIO ? ST_SWC_NEXT_PRIO_DEFAULT : 0) |
 			(e->sw.kstack ? ST_SWC_KSTACK : 0) | (e->sw.ustack ? ST_SWC_USTACK : 0) |
-			(!prev_cur && e->sw.prev_pid == e->sw.prev_tid ? ST_SWC_PREV_PID_IS_TID : 0);
+			(!prev_cur && e->sw.prev_pid == e->sw.prev_tid ? ST_SWC_PREV_PID_IS_TID : 0) |
+			(e->sw.has_queued ? ST_SWC_QUEUED : 0);
 
 	*p++ = flags;
 	*p++ = (uint8_t)e->sw.prev_state;
@@ -190,6 +191,8 @@ static uint8_t *switch_c__put(uint8_t *p, const struct st_chunk *c, const struct
 		p = uvar__put(p, e->sw.kstack);
 	if (e->sw.ustack)
 		p = uvar__put(p, e->sw.ustack);
+	if (flags & ST_SWC_QUEUED)
+		p = uvar__put(p, e->sw.next_queued);
 	return p;
 }
 
@@ -204,7 +207,8 @@ static uint8_t *waking_c__put(uint8_t *p, const struct st_chunk *c, const struct
 			(e->wake.ctx ? ST_WKC_CTX : 0) | (e->wake.kstack ? ST_WKC_KSTACK : 0) |
 			(e->wake.ustack ? ST_WKC_USTACK : 0) |
 			(!waker_cur && e->wake.waker_pid == e->wake.waker_tid ? ST_WKC_WAKER_PID_IS_TID
-									      : 0);
+									      : 0) |
+			(e->wake.wakee_queued ? ST_WKC_WAKEE_QUEUED : 0);
 
 	*p++ = flags;
 	if (!waker_cur) {

@@ -120,7 +120,7 @@ static int stream__advance(struct st_event_iter *it, struct cpu_stream *s)
 		}
 		s->it.p = s->raw.data;
 		s->it.left = s->raw.len;
-		st_decode_state__init(&s->ds, c->first_ts, s->cpu);
+		st_decode_state__init(&s->ds, c->first_ts, s->cpu, st_reader__info(it->r)->incompat);
 		s->decoded = 0;
 	}
 }

@@ -433,7 +433,7 @@ int st_reader__each_loss(struct st_reader *r, int (*fn)(void *ctx, const struct 
 			continue;
 		struct st_rec_iter it = { raw, len };
 		struct st_decode_state ds;
-		st_decode_state__init(&ds, c->first_ts, c->cpu);
+		st_decode_state__init(&ds, c->first_ts, c->cpu, r->info.incompat);
 		while (st_rec_iter__next(&it, &type, &body, &blen) > 0) {
 			struct st_event e;
 			if (st_decode_event_padded(type, body, blen, &ds, &e) || type != ST_REC_LOSS)

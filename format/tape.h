@@ -17,7 +17,7 @@
 #define ST_MAGIC "SCHDTAPE"
 #define ST_MAGIC_LEN 8
 #define ST_VERSION_MAJOR 1
-#define ST_VERSION_MINOR 1
+#define ST_VERSION_MINOR 2
 #define ST_FILE_HEADER_SIZE 64
 #define ST_CHUNK_HEADER_SIZE 64
 #define ST_CHUNK_MAGIC 0x4B4E4843u /* "CHNK" little-endian */
@@ -41,7 +41,8 @@
 /* Feature flags; see FORMAT.md. */
 #define ST_COMPAT_KNOWN 0ull
 #define ST_INCOMPAT_COMPACT_SCHED 0x1ull /* SWITCH_C and WAKING_C records */
-#define ST_INCOMPAT_KNOWN ST_INCOMPAT_COMPACT_SCHED
+#define ST_INCOMPAT_QUEUE 0x2ull /* SWITCH_C/WAKING_C flag 0x80: queue delay, wakee queued */
+#define ST_INCOMPAT_KNOWN (ST_INCOMPAT_COMPACT_SCHED | ST_INCOMPAT_QUEUE)
 
 enum st_chunk_type {
 	ST_CHUNK_META = 1,
@@ -85,6 +86,7 @@ enum st_rec_type {
 #define ST_SWC_KSTACK 0x10	      /* present; else 0 */
 #define ST_SWC_USTACK 0x20
 #define ST_SWC_PREV_PID_IS_TID 0x40
+#define ST_SWC_QUEUED 0x80	      /* next's queue delay follows (incompat 0x2) */
 /* WAKING_C flags. */
 #define ST_WKC_WAKER_CURRENT 0x01
 #define ST_WKC_WAKEE_PID_IS_TID 0x02
@@ -93,6 +95,7 @@ enum st_rec_type {
 #define ST_WKC_KSTACK 0x10
 #define ST_WKC_USTACK 0x20
 #define ST_WKC_WAKER_PID_IS_TID 0x40
+#define ST_WKC_WAKEE_QUEUED 0x80      /* the wakee was still on a run queue (incompat 0x2) */
 #define ST_DEFAULT_PRIO 120
 
 /* Where a wakeup was issued from. */
@@ -145,6 +148,12 @@ struct st_event {
 			char prev_state; /* 'R' preempted, 'S', 'D', 'T', 't', 'X', 'Z', 'P', 'I' */
 			uint8_t prev_prio, next_prio;
 			uint32_t kstack, ustack; /* prev's stack ids */
+			/*
+			 * How long next waited on run queues since it last ran, as the
+			 * kernel's schedstat run delay counts it (when has_queued).
+			 */
+			uint64_t next_queued;
+			bool has_queued;
 		} sw;
 		/* ST_REC_WAKING and ST_REC_WAKEUP_NEW */
 		struct {
@@ -152,6 +161,8 @@ struct st_event {
 			uint32_t target_cpu;
 			uint8_t ctx; /* enum st_wake_ctx */
 			uint32_t kstack, ustack; /* the waker's */
+			/* The wakee was still on a run queue: the kernel only marked it running. */
+			bool wakee_queued;
 		} wake;
 		struct {
 			uint32_t parent_tid, parent_pid, child_tid, child_pid;
@@ -407,15 +418,17 @@ struct st_decode_state {
 	uint32_t cpu;
 	uint32_t cur_tid, cur_pid;
 	bool has_cur;
+	uint64_t incompat; /* the file's incompatible features: which records may appear */
 };
 
 static inline void st_decode_state__init(struct st_decode_state *ds, uint64_t first_ts,
-					 uint32_t cpu)
+					 uint32_t cpu, uint64_t incompat)
 {
 	ds->prev_ts = first_ts;
 	ds->cpu = cpu;
 	ds->cur_tid = ds->cur_pid = 0;
 	ds->has_cur = false;
+	ds->incompat = incompat;
 }
 
 /*

@@ -404,6 +404,8 @@ static void sample__handle(struct session *s, int cpu, const uint8_t *data, uint
 		ev.sw.prev_state = state_letter(e.state, e.flags & STB_F_PREEMPT);
 		ev.sw.prev_prio = e.prio_a;
 		ev.sw.next_prio = e.prio_b;
+		ev.sw.has_queued = e.flags & STB_F_QUEUED;
+		ev.sw.next_queued = e.queued;
 		sample__stacks(s, &e, frames, e.pid_a, &ev.sw.kstack, &ev.sw.ustack);
 		break;
 	case STB_WAKING:
@@ -414,6 +416,7 @@ static void sample__handle(struct session *s, int cpu, const uint8_t *data, uint
 		ev.wake.wakee_tid = e.tid_b;
 		ev.wake.wakee_pid = e.pid_b;
 		ev.wake.target_cpu = e.cpu_b;
+		ev.wake.wakee_queued = e.type == STB_WAKING && (e.flags & STB_F_WAKEE_QUEUED);
 		sample__stacks(s, &e, frames, e.pid_a, &ev.wake.kstack, &ev.wake.ustack);
 		if (ev.wake.kstack < s->stack_ctx_cap)
 			ev.wake.ctx = s->stack_ctx[ev.wake.kstack];

@@ -605,7 +605,7 @@ TEST(padded_decoder_agrees_with_checked)
 		}
 		struct st_event a, b;
 		struct st_decode_state da, db;
-		st_decode_state__init(&da, 1000, 3);
+		st_decode_state__init(&da, 1000, 3, ST_INCOMPAT_KNOWN);
 		/* Half the time with a current task for the compact forms to refer to. */
 		if (round & 4) {
 			da.has_cur = true;
@@ -690,7 +690,7 @@ TEST(compact_and_legacy_records_round_trip)
 		size_t blen;
 		uint8_t type;
 		unsigned int got = 0, compact = 0;
-		st_decode_state__init(&ds, c.first_ts, 2);
+		st_decode_state__init(&ds, c.first_ts, 2, ST_INCOMPAT_KNOWN);
 		while (st_rec_iter__next(&it, &type, &body, &blen) > 0 && got < n) {
 			struct st_event e;
 			compact += type == ST_REC_SWITCH_C || type == ST_REC_WAKING_C;

@@ -96,7 +96,6 @@ static void collect(void *ctx, const struct interval *iv)
 		s->iv[s->n] = *iv;
 		s->thr[s->n] = *iv->t;
 		s->iv[s->n].t = &s->thr[s->n];
-		s->iv[s->n].waker.thread = NULL;
 		memcpy(s->comm[s->n], iv->t->comm, ST_COMM_LEN);
 		s->gen[s->n] = iv->t->gen;
 		s->n++;
@@ -372,4 +371,197 @@ TEST(model_states_totals_and_filtered_recordings)
 	model__free(m);
 	st_reader__free(r);
 	close(fd);
+}
+
+/* --- wakings that come before their sleeper's switch-out (issue 12) ------- */
+
+static struct st_event queued_switch(uint64_t ts, uint32_t cpu, uint32_t prev, char state,
+				     uint32_t next, uint64_t queued)
+{
+	struct st_event e = ev_switch(ts, cpu, prev, state, next);
+	e.sw.has_queued = true;
+	e.sw.next_queued = queued;
+	return e;
+}
+
+#define EXPECT_WOKEN_BY(s, who, k, by)                                                              \
+	do {                                                                                       \
+		const struct interval *_w = nth(s, who, k);                                         \
+		CHECK(_w && _w->woken);                                                            \
+		CHECK(_w && _w->waker.tid == (by));                                                \
+	} while (0)
+
+TEST(model_early_waking_same_cpu_switch_in)
+{
+	struct trace t = { .start_ts = 100 };
+	struct seen s;
+
+	add(&t, ev_switch(100, 0, 0, 'R', 10));
+	add(&t, ev_switch(100, 1, 0, 'R', 7));
+	struct st_event sw = ev_switch(300, 0, 10, 'S', 0);
+	sw.sw.kstack = 5;
+	add(&t, ev_waking(250, 1, 7, 10, 0)); /* 10 is dequeued but still on CPU 0 */
+	add(&t, sw);
+	add(&t, ev_switch(400, 1, 7, 'S', 0));
+	add(&t, ev_switch(420, 0, 0, 'R', 10));
+	add(&t, ev_switch(600, 0, 10, 'S', 0));
+	run(&t, &s);
+	EXPECT_IV(&s, 10, 0, TS_RUNNING, 100, 300);
+	EXPECT_IV(&s, 10, 1, TS_SLEEPING, 300, 300); /* woken as it fell asleep */
+	EXPECT_WOKEN_BY(&s, 10, 1, 7);
+	CHECK_EQ(nth(&s, 10, 1)->kstack, 5); /* the sleeper's off-CPU stack stays with it */
+	EXPECT_IV(&s, 10, 2, TS_RUNNABLE, 300, 420);
+	CHECK_EQ(nth(&s, 10, 2)->cause, RC_WOKEN);
+	CHECK(!nth(&s, 10, 2)->split);
+	EXPECT_IV(&s, 10, 3, TS_RUNNING, 420, 600);
+	CHECK_EQ(count_of(&s, 10), 4);
+}
+
+TEST(model_early_waking_then_migration)
+{
+	struct trace t = { .start_ts = 100 };
+	struct seen s;
+
+	add(&t, ev_switch(100, 0, 0, 'R', 10));
+	add(&t, ev_switch(100, 1, 0, 'R', 7));
+	add(&t, ev_waking(250, 1, 7, 10, 0));
+	add(&t, ev_switch(300, 0, 10, 'D', 0));
+	add(&t, ev_switch(350, 1, 7, 'S', 0));
+	add(&t, queued_switch(380, 1, 0, 'R', 10, 20)); /* picked up by the other CPU */
+	add(&t, ev_switch(500, 1, 10, 'S', 0));
+	run(&t, &s);
+	EXPECT_IV(&s, 10, 1, TS_BLOCKED, 300, 300);
+	EXPECT_WOKEN_BY(&s, 10, 1, 7);
+	EXPECT_IV(&s, 10, 2, TS_RUNNABLE, 300, 380);
+	CHECK(nth(&s, 10, 2)->split);
+	CHECK_EQ(nth(&s, 10, 2)->queued, 20);
+	EXPECT_IV(&s, 10, 3, TS_RUNNING, 380, 500);
+	CHECK_EQ(nth(&s, 10, 3)->cpu, 1);
+}
+
+TEST(model_early_waking_of_a_queued_thread_changes_nothing)
+{
+	struct trace t = { .start_ts = 100 };
+	struct seen s;
+
+	add(&t, ev_switch(100, 0, 0, 'R', 10));
+	struct st_event w = ev_waking(200, 0, 10, 10, 0); /* an IRQ on its own CPU */
+	w.wake.ctx = ST_CTX_HARDIRQ;
+	w.wake.wakee_queued = true; /* not dequeued yet: the kernel just marks it running */
+	add(&t, w);
+	add(&t, ev_switch(300, 0, 10, 'R', 11));
+	add(&t, ev_switch(400, 0, 11, 'S', 10));
+	add(&t, ev_switch(500, 0, 10, 'S', 0));
+	add(&t, ev_waking(700, 1, 0, 10, 0));
+	add(&t, ev_switch(800, 0, 0, 'R', 10));
+	run(&t, &s);
+	EXPECT_IV(&s, 10, 0, TS_RUNNING, 100, 300);
+	EXPECT_IV(&s, 10, 1, TS_RUNNABLE, 300, 400);
+	CHECK_EQ(nth(&s, 10, 1)->cause, RC_PREEMPTED);
+	EXPECT_IV(&s, 10, 2, TS_RUNNING, 400, 500);
+	EXPECT_IV(&s, 10, 3, TS_SLEEPING, 500, 700);
+	EXPECT_WOKEN_BY(&s, 10, 3, 0);
+}
+
+TEST(model_early_waking_dropped_by_a_preemption)
+{
+	struct trace t = { .start_ts = 100 };
+	struct st_reader *r;
+	struct seen s;
+	struct model *m;
+	int fd;
+
+	add(&t, ev_switch(100, 0, 0, 'R', 10));
+	add(&t, ev_waking(200, 1, 7, 10, 0));
+	add(&t, ev_switch(300, 0, 10, 'R', 11)); /* it did not sleep after all */
+	add(&t, ev_switch(400, 0, 11, 'S', 10));
+	add(&t, ev_switch(500, 0, 10, 'S', 0));
+	add(&t, ev_switch(800, 0, 0, 'R', 10)); /* no waking: its wakeup is not in the trace */
+	r = trace__open(&t, &fd);
+	memset(&s, 0, sizeof(s));
+	CHECK_EQ(model__new(r, collect, &s, &m), 0);
+	CHECK_EQ(model__run(m, r), 0);
+	EXPECT_IV(&s, 10, 1, TS_RUNNABLE, 300, 400);
+	CHECK_EQ(nth(&s, 10, 1)->cause, RC_PREEMPTED);
+	EXPECT_IV(&s, 10, 3, TS_UNKNOWN, 500, 800);
+	CHECK_EQ(model__anomalies_of(m, AN_SWITCH_IN_NO_WAKEUP), 1);
+	CHECK_EQ(model__anomalies(m), 1);
+	model__free(m);
+	st_reader__free(r);
+	close(fd);
+}
+
+TEST(model_early_waking_lost_to_a_loss)
+{
+	struct trace t = { .start_ts = 100 };
+	struct seen s;
+
+	add(&t, ev_switch(100, 0, 0, 'R', 10));
+	add(&t, ev_waking(200, 1, 7, 10, 0));
+	add(&t, loss(250, 0, 280, 3));
+	add(&t, ev_switch(300, 0, 10, 'S', 0));
+	add(&t, ev_switch(400, 0, 0, 'R', 10));
+	run(&t, &s);
+	EXPECT_IV(&s, 10, 0, TS_RUNNING, 100, 250);
+	EXPECT_IV(&s, 10, 1, TS_UNKNOWN, 250, 300);
+	EXPECT_IV(&s, 10, 2, TS_UNKNOWN, 300, 400); /* the waking was forgotten with the loss */
+}
+
+TEST(model_early_waking_at_the_end_of_the_trace)
+{
+	struct trace t = { .start_ts = 100 };
+	struct seen s;
+
+	add(&t, ev_switch(100, 0, 0, 'R', 10));
+	add(&t, ev_waking(200, 1, 7, 10, 0));
+	add(&t, ev_switch(300, 0, 10, 'S', 0));
+	add(&t, ev_switch(900, 1, 7, 'S', 0));
+	run(&t, &s);
+	EXPECT_IV(&s, 10, 1, TS_SLEEPING, 300, 300);
+	EXPECT_WOKEN_BY(&s, 10, 1, 7);
+	EXPECT_IV(&s, 10, 2, TS_RUNNABLE, 300, 900);
+}
+
+TEST(model_second_waking_while_runnable_changes_nothing)
+{
+	struct trace t = { .start_ts = 100 };
+	struct seen s;
+
+	add(&t, ev_switch(100, 0, 0, 'R', 10));
+	add(&t, ev_switch(200, 0, 10, 'S', 0));
+	add(&t, ev_waking(300, 1, 7, 10, 0));
+	add(&t, ev_waking(350, 1, 8, 10, 0));
+	add(&t, queued_switch(500, 0, 0, 'R', 10, 150));
+	run(&t, &s);
+	EXPECT_IV(&s, 10, 1, TS_SLEEPING, 200, 300);
+	EXPECT_WOKEN_BY(&s, 10, 1, 7);
+	EXPECT_IV(&s, 10, 2, TS_RUNNABLE, 300, 500);
+	const struct interval *iv = nth(&s, 10, 2);
+	uint64_t lat, q;
+	interval__split(iv, iv->start, iv->end, &lat, &q);
+	CHECK_EQ(lat, 50);
+	CHECK_EQ(q, 150);
+	interval__split(iv, 320, 400, &lat, &q); /* a window that cuts both parts */
+	CHECK_EQ(lat, 30);
+	CHECK_EQ(q, 50);
+	interval__split(iv, 400, 500, &lat, &q);
+	CHECK_EQ(lat, 0);
+	CHECK_EQ(q, 100);
+}
+
+TEST(model_queue_wait_longer_than_runnable_is_clamped)
+{
+	struct trace t = { .start_ts = 100 };
+	struct seen s;
+
+	add(&t, ev_switch(100, 0, 0, 'R', 10));
+	add(&t, ev_switch(200, 0, 10, 'R', 11));
+	add(&t, queued_switch(300, 0, 11, 'S', 10, 120)); /* rq clocks differ from ktime by a little */
+	run(&t, &s);
+	const struct interval *iv = nth(&s, 10, 1);
+	uint64_t lat, q;
+	CHECK(iv && iv->state == TS_RUNNABLE && iv->split);
+	interval__split(iv, iv->start, iv->end, &lat, &q);
+	CHECK_EQ(lat, 0);
+	CHECK_EQ(q, 100);
 }
