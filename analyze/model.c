@@ -375,7 +375,9 @@ static void cpu__vanished(struct model *m, uint32_t cpu, uint32_t prev_tid, uint
 	struct interval iv = { .cpu = cpu };
 	t->state = TS_UNKNOWN;
 	thread__enter(m, t, ts, TS_UNKNOWN, &iv);
-	anomaly__add(m, AN_LEFT_CPU_UNTRACED, ts, cpu, t);
+	/* A filtered recording leaves out the switches between threads it does not follow. */
+	if (t->traced)
+		anomaly__add(m, AN_LEFT_CPU_UNTRACED, ts, cpu, t);
 }
 
 /*
@@ -484,9 +486,8 @@ static void on_waking(struct model *m, const struct st_event *e)
 	struct thread *t = thread__get(m, e->wake.wakee_tid, e->wake.wakee_pid, e->ts);
 	if (!t)
 		return;
-	if (t->state == TS_RUNNABLE || (t->state == TS_RUNNING && (t->early || e->wake.wakee_queued ||
-								   e->type != ST_REC_WAKING))) {
-		/* Already woken; or still queued, so the kernel only marks it running again. */
+	if (t->state == TS_RUNNABLE || (t->state == TS_RUNNING && (t->early || e->type != ST_REC_WAKING))) {
+		/* Already woken. */
 		t->last_seen = e->ts;
 		return;
 	}

@@ -52,7 +52,9 @@ struct thread {
 	 * the switch-out that follows ends in RUNNABLE, not in a sleep (early).
 	 * After that switch-out, carried says the sleep holds it, until the
 	 * next switch-in (the waking ended the sleep at once) or waking (it was
-	 * an earlier attempt's, only possible in traces without wakee_queued).
+	 * for an earlier attempt to sleep, which the kernel turned down because
+	 * the thread was still on its run queue: ttwu_runnable). The tracepoint
+	 * fires before the kernel knows which: only what follows tells.
 	 */
 	bool early, carried;
 	uint64_t early_ts;

@@ -52,14 +52,12 @@ struct cfs_rq {
 
 struct sched_entity {
 	struct cfs_rq *cfs_rq;
-	unsigned char sched_delayed; /* since 6.12: asleep, its dequeue delayed (EEVDF) */
 } __attribute__((preserve_access_index));
 
 struct task_struct {
 	struct css_set *cgroups;
 	struct sched_info sched_info;
 	struct sched_entity se;
-	int on_rq;
 	struct thread_info thread_info;
 	unsigned int __state; /* since 5.14 */
 	unsigned int flags;

@@ -30,7 +30,6 @@ enum stb_type {
 #define STB_F_KSTACK_REF 0x08	/* the kernel stack is khash, already known: no frames follow */
 #define STB_F_USTACK_REF 0x10	/* the user stack is uhash, already known: no frames follow */
 #define STB_F_QUEUED 0x20	/* switch: queued holds next's run-queue wait */
-#define STB_F_WAKEE_QUEUED 0x40 /* waking: the wakee was still on a run queue */
 
 /*
  * Every sample starts with this; kstack_bytes of kernel frames and then

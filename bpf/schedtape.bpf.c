@@ -537,16 +537,12 @@ static __always_inline int on_waking(void *ctx, struct task_struct *p, __u8 type
 	s->e.cpu_b = task_cpu(p, direct);
 	s->e.prio_b = (__u8)KREAD(direct, p, prio);
 	/*
-	 * A wakee still on its run queue (ttwu_runnable) never stopped being
-	 * runnable, unless it sleeps there with its dequeue delayed (6.12+).
+	 * Its run delay cannot be growing now (it is not runnable, or the kernel
+	 * does not count the wait of a task preempted while going to sleep), so
+	 * every waking may restart the count, even one the kernel turns down
+	 * because the wakee never left its queue (ttwu_runnable).
 	 */
-	bool queued = KREAD(direct, p, on_rq);
-	if (queued && bpf_core_field_exists(p->se.sched_delayed))
-		queued = !(direct ? p->se.sched_delayed : BPF_CORE_READ(p, se.sched_delayed));
-	if (type == STB_WAKEUP_NEW || !queued)
-		wait__begin(p, direct);
-	else
-		s->e.flags |= STB_F_WAKEE_QUEUED;
+	wait__begin(p, direct);
 	if (type == STB_WAKEUP_NEW) {
 		sample__send(ctx, &w, s, sizeof(s->e));
 		return 0;

@@ -53,8 +53,6 @@ static void print_event(const struct st_event *e, uint64_t t0)
 		       ctx_names[e->wake.ctx & 3]);
 		if (e->wake.kstack || e->wake.ustack)
 			printf(" kstack=%u ustack=%u", e->wake.kstack, e->wake.ustack);
-		if (e->wake.wakee_queued)
-			printf(" wakee_queued");
 		break;
 	case ST_REC_FORK:
 		printf("%u/%u forks %u/%u", e->fork.parent_pid, e->fork.parent_tid,

@@ -113,7 +113,6 @@ int st_decode_event(uint8_t type, const uint8_t *body, size_t len, struct st_dec
 		TRY(cursor__uvar32(&c, &e->wake.ustack));
 		if (e->wake.ctx > ST_CTX_NMI)
 			return -ST_ERECORD;
-		e->wake.wakee_queued = false;
 		break;
 	case ST_REC_FORK:
 		TRY(cursor__uvar32(&c, &e->fork.parent_tid));
@@ -264,9 +263,9 @@ compact__decode(uint8_t type, const uint8_t *body, size_t len, struct st_decode_
 	e->ts = ds->prev_ts + delta;
 	e->cpu = ds->cpu;
 	flags = *p++;
-	/* Compact records exist only where the file says so, and flag 0x80 only with 0x2. */
+	/* Compact records exist only where the file says so; SWITCH_C's 0x80 only with 0x2. */
 	if (!(ds->incompat & ST_INCOMPAT_COMPACT_SCHED) ||
-	    ((flags & 0x80) && !(ds->incompat & ST_INCOMPAT_QUEUE)))
+	    ((flags & 0x80) && (type != ST_REC_SWITCH_C || !(ds->incompat & ST_INCOMPAT_QUEUE))))
 		return -ST_ERECORD;
 	if (type == ST_REC_SWITCH_C) {
 		e->type = ST_REC_SWITCH;
@@ -323,7 +322,6 @@ compact__decode(uint8_t type, const uint8_t *body, size_t len, struct st_decode_
 		e->wake.kstack = e->wake.ustack = 0;
 		UNCHECKED_IF(flags & ST_WKC_KSTACK, p, uvar32__unchecked(p, &e->wake.kstack, pext));
 		UNCHECKED_IF(flags & ST_WKC_USTACK, p, uvar32__unchecked(p, &e->wake.ustack, pext));
-		e->wake.wakee_queued = flags & ST_WKC_WAKEE_QUEUED;
 		if (e->wake.ctx > ST_CTX_NMI || (size_t)(p - body) > len)
 			return -ST_ERECORD;
 	}

@@ -207,8 +207,7 @@ static uint8_t *waking_c__put(uint8_t *p, const struct st_chunk *c, const struct
 			(e->wake.ctx ? ST_WKC_CTX : 0) | (e->wake.kstack ? ST_WKC_KSTACK : 0) |
 			(e->wake.ustack ? ST_WKC_USTACK : 0) |
 			(!waker_cur && e->wake.waker_pid == e->wake.waker_tid ? ST_WKC_WAKER_PID_IS_TID
-									      : 0) |
-			(e->wake.wakee_queued ? ST_WKC_WAKEE_QUEUED : 0);
+									      : 0);
 
 	*p++ = flags;
 	if (!waker_cur) {

@@ -41,7 +41,7 @@
 /* Feature flags; see FORMAT.md. */
 #define ST_COMPAT_KNOWN 0ull
 #define ST_INCOMPAT_COMPACT_SCHED 0x1ull /* SWITCH_C and WAKING_C records */
-#define ST_INCOMPAT_QUEUE 0x2ull /* SWITCH_C/WAKING_C flag 0x80: queue delay, wakee queued */
+#define ST_INCOMPAT_QUEUE 0x2ull /* SWITCH_C flag 0x80: the run-queue wait of next */
 #define ST_INCOMPAT_KNOWN (ST_INCOMPAT_COMPACT_SCHED | ST_INCOMPAT_QUEUE)
 
 enum st_chunk_type {
@@ -95,7 +95,6 @@ enum st_rec_type {
 #define ST_WKC_KSTACK 0x10
 #define ST_WKC_USTACK 0x20
 #define ST_WKC_WAKER_PID_IS_TID 0x40
-#define ST_WKC_WAKEE_QUEUED 0x80      /* the wakee was still on a run queue (incompat 0x2) */
 #define ST_DEFAULT_PRIO 120
 
 /* Where a wakeup was issued from. */
@@ -161,8 +160,6 @@ struct st_event {
 			uint32_t target_cpu;
 			uint8_t ctx; /* enum st_wake_ctx */
 			uint32_t kstack, ustack; /* the waker's */
-			/* The wakee was still on a run queue: the kernel only marked it running. */
-			bool wakee_queued;
 		} wake;
 		struct {
 			uint32_t parent_tid, parent_pid, child_tid, child_pid;

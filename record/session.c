@@ -416,7 +416,6 @@ static void sample__handle(struct session *s, int cpu, const uint8_t *data, uint
 		ev.wake.wakee_tid = e.tid_b;
 		ev.wake.wakee_pid = e.pid_b;
 		ev.wake.target_cpu = e.cpu_b;
-		ev.wake.wakee_queued = e.type == STB_WAKING && (e.flags & STB_F_WAKEE_QUEUED);
 		sample__stacks(s, &e, frames, e.pid_a, &ev.wake.kstack, &ev.wake.ustack);
 		if (ev.wake.kstack < s->stack_ctx_cap)
 			ev.wake.ctx = s->stack_ctx[ev.wake.kstack];

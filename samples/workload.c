@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -44,6 +45,45 @@ static void report(const char *who, const char *key, unsigned long long v)
 {
 	printf("%s.%s=%llu\n", who, key, v);
 	fflush(stdout);
+}
+
+/*
+ * What the kernel itself counted for the calling thread, at the end of its
+ * work: the truth an analysis of the trace is held against (k_ prefix).
+ */
+static void kernel_report(const char *who)
+{
+	unsigned long long run = 0, wait = 0, slices = 0, vol = 0, invol = 0, v;
+	char line[256];
+	struct rusage ru;
+	FILE *f = fopen("/proc/thread-self/schedstat", "r");
+
+	if (f) {
+		if (fscanf(f, "%llu %llu %llu", &run, &wait, &slices) != 3)
+			run = wait = slices = 0;
+		fclose(f);
+	}
+	f = fopen("/proc/thread-self/status", "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "voluntary_ctxt_switches: %llu", &v) == 1)
+			vol = v;
+		else if (sscanf(line, "nonvoluntary_ctxt_switches: %llu", &v) == 1)
+			invol = v;
+	}
+	if (f)
+		fclose(f);
+	report(who, "k_run_ns", run);
+	report(who, "k_wait_ns", wait);
+	report(who, "k_timeslices", slices);
+	report(who, "k_voluntary", vol);
+	report(who, "k_involuntary", invol);
+	if (getrusage(RUSAGE_THREAD, &ru) == 0)
+		report(who, "k_rusage_ns",
+		       ((unsigned long long)ru.ru_utime.tv_sec + (unsigned long long)ru.ru_stime.tv_sec) *
+				       1000000000ull +
+			       ((unsigned long long)ru.ru_utime.tv_usec +
+				(unsigned long long)ru.ru_stime.tv_usec) *
+				       1000ull);
 }
 
 /* --- sleeper ---------------------------------------------------------------- */
@@ -68,6 +108,7 @@ static void *sleeper_main(void *arg)
 	for (int i = 0; i < 50; i++)
 		sleeper_nap(&slept);
 	report("sleeper", "sleep_ns", slept);
+	kernel_report("sleeper");
 	return NULL;
 }
 
@@ -96,6 +137,7 @@ static void *ping_main(void *arg)
 		if (read(pong_to_ping[0], &b, 1) != 1)
 			abort();
 	}
+	kernel_report("ping");
 	return NULL;
 }
 
@@ -115,6 +157,7 @@ static void *pong_main(void *arg)
 		if (pong_read(&b) != 1 || write(pong_to_ping[1], &b, 1) != 1)
 			abort();
 	}
+	kernel_report("pong");
 	return NULL;
 }
 
@@ -142,6 +185,7 @@ static void *hog_main(void *arg)
 	uint64_t t0 = now_ns();
 	hog_spin(t0 + 1000ull * 1000 * 1000);
 	report(name, "wall_ns", now_ns() - t0);
+	kernel_report(name);
 	return NULL;
 }
 
@@ -176,6 +220,7 @@ static void *blockio_main(void *arg)
 		blockio_sync(fd);
 	}
 	close(fd);
+	kernel_report("blockio");
 	return NULL;
 }
 
@@ -202,6 +247,7 @@ static void *relay_a(void *arg)
 		nanosleep(&req, NULL);
 		relay_pass(a_to_b[1]);
 	}
+	kernel_report("relayA");
 	return NULL;
 }
 
@@ -218,6 +264,7 @@ static void *relay_b(void *arg)
 		hog_spin(now_ns() + 1000 * 1000);
 		relay_pass(b_to_c[1]);
 	}
+	kernel_report("relayB");
 	return NULL;
 }
 
@@ -231,6 +278,7 @@ static void *relay_c(void *arg)
 	for (int i = 0; i < 50; i++)
 		if (read(b_to_c[0], &b, 1) != 1)
 			abort();
+	kernel_report("relayC");
 	return NULL;
 }
 

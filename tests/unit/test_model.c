@@ -446,8 +446,7 @@ TEST(model_early_waking_of_a_queued_thread_changes_nothing)
 
 	add(&t, ev_switch(100, 0, 0, 'R', 10));
 	struct st_event w = ev_waking(200, 0, 10, 10, 0); /* an IRQ on its own CPU */
-	w.wake.ctx = ST_CTX_HARDIRQ;
-	w.wake.wakee_queued = true; /* not dequeued yet: the kernel just marks it running */
+	w.wake.ctx = ST_CTX_HARDIRQ; /* it was not dequeued yet: the kernel just marks it running */
 	add(&t, w);
 	add(&t, ev_switch(300, 0, 10, 'R', 11));
 	add(&t, ev_switch(400, 0, 11, 'S', 10));
