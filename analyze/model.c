@@ -300,6 +300,7 @@ static inline struct interval interval__on(uint32_t cpu)
 	iv.state = 0;
 	iv.cpu = cpu;
 	iv.switched_out = false;
+	iv.excluded = 0;
 	iv.off_state = 0;
 	iv.kstack = iv.ustack = 0;
 	iv.woken = false;
@@ -425,6 +426,7 @@ static void on_switch(struct model *m, const struct st_event *e)
 			anomaly__add(m, AN_SWITCH_OUT_NOT_RUNNING, e->ts, e->cpu, prev);
 		struct interval iv = interval__on(e->cpu);
 		iv.switched_out = prev->state == TS_RUNNING;
+		iv.excluded = iv.switched_out ? e->sw.prev_excluded : 0;
 		/* A thread we had not seen running: what it did until now is unknown. */
 		if (prev->state != TS_RUNNING)
 			prev->state = TS_UNKNOWN;

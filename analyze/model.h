@@ -76,6 +76,11 @@ struct interval {
 	uint8_t state;	/* enum th_state */
 	uint32_t cpu;
 	bool switched_out; /* RUNNING ended by a context switch (not by a loss or the end) */
+	/*
+	 * For RUNNING ended by a switch: of its time, ns the kernel charged to
+	 * no task (host steal; IRQs where the kernel counts them apart).
+	 */
+	uint64_t excluded;
 	/* For SLEEPING, BLOCKED and RUNNABLE: the switch-out that began the time off CPU. */
 	char off_state;
 	uint32_t kstack, ustack;

@@ -16,6 +16,14 @@ struct thread_stats {
 	/* Of ns[TS_RUNNABLE], where the trace splits it: waking until queued, then queued. */
 	uint64_t wakeup_latency, queue_wait;
 	uint64_t unsplit;      /* runnable ns with no split (older traces, first waits) */
+	/*
+	 * The kernel's run delay over the waits that ended in the window, as
+	 * schedstat counts it: it can exceed queue_wait, because a wakeup that
+	 * preempts skips the next clock update, so the kernel dates the
+	 * preempted thread's wait from the wakeup, while it still ran.
+	 */
+	uint64_t run_delay;
+	uint64_t excluded;     /* of ns[TS_RUNNING], what the kernel charged to no task (steal) */
 	uint32_t threads;      /* per process: how many threads */
 	bool seen;
 };

@@ -43,6 +43,7 @@ struct sched_info {
 /* A CPU's run queue; clock is what sched_info stamps are taken from. */
 struct rq {
 	__u64 clock;
+	__u64 clock_task; /* clock less what no task is charged: steal, and IRQs where counted */
 } __attribute__((preserve_access_index));
 
 /* CONFIG_FAIR_GROUP_SCHED: a task's CFS queue knows its CPU's run queue. */

@@ -30,6 +30,7 @@ enum stb_type {
 #define STB_F_KSTACK_REF 0x08	/* the kernel stack is khash, already known: no frames follow */
 #define STB_F_USTACK_REF 0x10	/* the user stack is uhash, already known: no frames follow */
 #define STB_F_QUEUED 0x20	/* switch: queued holds next's run-queue wait */
+#define STB_F_EXCLUDED 0x40	/* switch: excluded holds this CPU's uncharged time so far */
 
 /*
  * Every sample starts with this; kstack_bytes of kernel frames and then
@@ -53,8 +54,14 @@ struct stb_event {
 	 */
 	__u64 khash, uhash;
 	__u64 queued; /* switch: ns next waited on run queues since it last ran (STB_F_QUEUED) */
+	/*
+	 * Switch: ns of this CPU's run-queue clock no task was charged for
+	 * (rq clock - clock_task: host steal, and IRQ time where the kernel
+	 * counts it), cumulative (STB_F_EXCLUDED); user space takes differences.
+	 */
+	__u64 excluded;
 };
-_Static_assert(sizeof(struct stb_event) == 64, "stb_event layout");
+_Static_assert(sizeof(struct stb_event) == 72, "stb_event layout");
 
 struct stb_task_extra {
 	char comm[16];

@@ -190,6 +190,27 @@ static __always_inline bool run_delay_now(struct task_struct *t, __u64 *d)
 	return true;
 }
 
+/*
+ * This CPU's uncharged time so far (rq->clock - rq->clock_task), read through
+ * the switching-out task's CFS queue: what the kernel leaves out of the
+ * runtime of the task that ran since the last switch here.
+ */
+static __always_inline void excluded__take(struct stb_sample *s, struct task_struct *prev,
+					   const bool direct)
+{
+	if (!direct || !bpf_core_field_exists(((struct cfs_rq *)0)->rq) ||
+	    !bpf_core_field_exists(((struct rq *)0)->clock_task))
+		return;
+	struct cfs_rq *cfs = prev->se.cfs_rq;
+	if (!cfs)
+		return;
+	struct rq *rq = cfs->rq;
+	if (!rq)
+		return;
+	s->e.excluded = rq->clock - rq->clock_task;
+	s->e.flags |= STB_F_EXCLUDED;
+}
+
 /* A wait for a CPU begins (a waking, a preemption, a new task): note the run delay. */
 static __always_inline void wait__begin(struct task_struct *t, const bool direct)
 {
@@ -320,7 +341,7 @@ static __always_inline struct stb_sample *sample__get(struct writer *w, __u8 typ
 	s->e.tid_b = s->e.pid_b = s->e.cpu_b = 0;
 	s->e.kstack_bytes = s->e.ustack_bytes = 0;
 	s->e.khash = s->e.uhash = 0;
-	s->e.queued = 0;
+	s->e.queued = s->e.excluded = 0;
 	return s;
 }
 
@@ -479,8 +500,15 @@ static __always_inline void sample__send_with_stacks(void *ctx, struct writer *w
 	sample__send(ctx, w, s, size);
 }
 
+/*
+ * @prev_state is the tracepoint's argument where the kernel passes one
+ * (5.18+, tp_btf): the state __schedule decided on. Reading prev->__state
+ * instead races with a remote waker that already set it to TASK_WAKING,
+ * which made a sleep look like a preemption. Older kernels (raw_tp) pass
+ * ~0u and the field is read.
+ */
 static __always_inline int on_switch(void *ctx, bool preempt, struct task_struct *prev,
-				     struct task_struct *next, const bool direct)
+				     struct task_struct *next, __u32 prev_state, const bool direct)
 {
 	__u32 prev_tgid = KREAD(direct, prev, tgid), next_tgid = KREAD(direct, next, tgid);
 	struct writer w;
@@ -500,13 +528,14 @@ static __always_inline int on_switch(void *ctx, bool preempt, struct task_struct
 	s->e.pid_b = next_tgid;
 	s->e.prio_a = (__u8)KREAD(direct, prev, prio);
 	s->e.prio_b = (__u8)KREAD(direct, next, prio);
-	s->e.state = task_state(prev, direct);
+	s->e.state = prev_state != ~0u ? prev_state : task_state(prev, direct);
 	if (preempt)
 		s->e.flags |= STB_F_PREEMPT;
 
 	bool sleeping = !preempt && (s->e.state & (TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE));
 	if (s->e.tid_b)
 		wait__end(s, next, direct);
+	excluded__take(s, prev, direct);
 	if (s->e.tid_a && (preempt || !s->e.state))
 		wait__begin(prev, direct); /* still runnable: it waits for a CPU from now */
 	bool stacks = s->e.tid_a != 0 && prev_tgid != self_tgid &&
@@ -634,8 +663,19 @@ static __always_inline int on_task(void *ctx, __u8 type, struct task_struct *p, 
 		return call;                                                                       \
 	}
 
-SCHED_PROG(sched_switch, on_switch(ctx, preempt, prev, next, direct), bool preempt,
-	   struct task_struct *prev, struct task_struct *next)
+/* sched_switch has a fourth argument, prev_state, since 5.18: tp_btf only loads there. */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(btf_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next,
+	     unsigned int prev_state)
+{
+	return on_switch(ctx, preempt, prev, next, prev_state, true);
+}
+
+SEC("raw_tp/sched_switch")
+int BPF_PROG(raw_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	return on_switch(ctx, preempt, prev, next, ~0u, false);
+}
 SCHED_PROG(sched_waking, on_waking(ctx, p, STB_WAKING, direct), struct task_struct *p)
 SCHED_PROG(sched_wakeup_new, on_waking(ctx, p, STB_WAKEUP_NEW, direct), struct task_struct *p)
 SCHED_PROG(sched_process_fork, on_fork(ctx, parent, child), struct task_struct *parent,

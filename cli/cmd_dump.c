@@ -45,6 +45,8 @@ static void print_event(const struct st_event *e, uint64_t t0)
 			printf(" kstack=%u ustack=%u", e->sw.kstack, e->sw.ustack);
 		if (e->sw.has_queued)
 			printf(" queued=%lluns", (unsigned long long)e->sw.next_queued);
+		if (e->sw.prev_excluded)
+			printf(" steal=%lluns", (unsigned long long)e->sw.prev_excluded);
 		break;
 	case ST_REC_WAKING:
 	case ST_REC_WAKEUP_NEW:

@@ -27,18 +27,25 @@ static void print_text(const struct stats_table *t, bool per_process, uint64_t s
 		       const struct model *m)
 {
 	uint64_t unknown = 0;
-	bool split = model__has_split(m);
+	bool split = model__has_split(m), steal = false;
 
-	printf("%7s %7s %-16s %11s %11s", "PID", per_process ? "THREADS" : "TID", "COMM",
-	       "RUN(ms)", "RUNNABLE");
+	for (uint32_t i = 0; i < t->n; i++)
+		steal |= t->rows[i].excluded != 0;
+	printf("%7s %7s %-16s %11s", "PID", per_process ? "THREADS" : "TID", "COMM", "RUN(ms)");
+	if (steal)
+		printf(" %9s", "STEAL");
+	printf(" %11s", "RUNNABLE");
 	if (split)
 		printf(" %11s %11s", "WAKELAT", "QUEUE");
 	printf(" %11s %11s %11s %9s %8s %10s\n", "SLEEP", "BLOCK", "UNKNOWN", "SWITCHES",
 	       "WAKEUPS", "MAXWAIT");
 	for (uint32_t i = 0; i < t->n; i++) {
 		const struct thread_stats *s = &t->rows[i];
-		printf("%7u %7u %-16s %11.3f %11.3f", s->pid, per_process ? s->threads : s->tid,
-		       s->comm, ms(s->ns[TS_RUNNING]), ms(s->ns[TS_RUNNABLE]));
+		printf("%7u %7u %-16s %11.3f", s->pid, per_process ? s->threads : s->tid, s->comm,
+		       ms(s->ns[TS_RUNNING]));
+		if (steal)
+			printf(" %9.3f", ms(s->excluded));
+		printf(" %11.3f", ms(s->ns[TS_RUNNABLE]));
 		if (split)
 			printf(" %11.3f %11.3f", ms(s->wakeup_latency), ms(s->queue_wait));
 		printf(" %11.3f %11.3f %11.3f %9llu %8llu %10.3f\n", ms(s->ns[TS_SLEEPING]),
@@ -52,6 +59,9 @@ static void print_text(const struct stats_table *t, bool per_process, uint64_t s
 		printf("; %llu events did not fit the model (--anomalies lists them)",
 		       (unsigned long long)model__anomalies(m));
 	printf("\n");
+	if (steal)
+		printf("STEAL: of RUN, time the kernel charged to no task (the host ran something "
+		       "else: a VM's steal; IRQs where counted apart)\n");
 	if (!split)
 		printf("runnable time is not split into wakeup latency and queue wait: the trace "
 		       "does not record run-queue waits\n");
@@ -81,13 +91,15 @@ static void print_json(const struct stats_table *t, bool per_process, uint64_t s
 		       s->threads);
 		if (split)
 			printf(",\"wakeup_latency_ns\":%llu,\"queue_wait_ns\":%llu,"
-			       "\"unsplit_runnable_ns\":%llu}",
+			       "\"unsplit_runnable_ns\":%llu,\"run_delay_ns\":%llu",
 			       (unsigned long long)s->wakeup_latency,
-			       (unsigned long long)s->queue_wait, (unsigned long long)s->unsplit);
+			       (unsigned long long)s->queue_wait, (unsigned long long)s->unsplit,
+			       (unsigned long long)s->run_delay);
 		else
 			printf(",\"wakeup_latency_ns\":null,\"queue_wait_ns\":null,"
-			       "\"unsplit_runnable_ns\":%llu}",
+			       "\"unsplit_runnable_ns\":%llu,\"run_delay_ns\":null",
 			       (unsigned long long)s->ns[TS_RUNNABLE]);
+		printf(",\"steal_ns\":%llu}", (unsigned long long)s->excluded);
 	}
 	printf("],\"span_ns\":%llu,\"runnable_split\":%s,\"anomalies\":%llu,"
 	       "\"anomalies_by_kind\":{",

@@ -41,7 +41,7 @@
 /* Feature flags; see FORMAT.md. */
 #define ST_COMPAT_KNOWN 0ull
 #define ST_INCOMPAT_COMPACT_SCHED 0x1ull /* SWITCH_C and WAKING_C records */
-#define ST_INCOMPAT_QUEUE 0x2ull /* SWITCH_C flag 0x80: the run-queue wait of next */
+#define ST_INCOMPAT_QUEUE 0x2ull /* SWITCH_C flag 0x80: ext byte (run-queue wait, steal) */
 #define ST_INCOMPAT_KNOWN (ST_INCOMPAT_COMPACT_SCHED | ST_INCOMPAT_QUEUE)
 
 enum st_chunk_type {
@@ -86,7 +86,10 @@ enum st_rec_type {
 #define ST_SWC_KSTACK 0x10	      /* present; else 0 */
 #define ST_SWC_USTACK 0x20
 #define ST_SWC_PREV_PID_IS_TID 0x40
-#define ST_SWC_QUEUED 0x80	      /* next's queue delay follows (incompat 0x2) */
+#define ST_SWC_EXT 0x80		      /* an ext byte follows (incompat 0x2) */
+#define ST_SWX_QUEUED 0x01	      /* ext: next's queue delay follows */
+#define ST_SWX_EXCLUDED 0x02	      /* ext: prev's uncharged time follows */
+#define ST_SWX_KNOWN (ST_SWX_QUEUED | ST_SWX_EXCLUDED)
 /* WAKING_C flags. */
 #define ST_WKC_WAKER_CURRENT 0x01
 #define ST_WKC_WAKEE_PID_IS_TID 0x02
@@ -153,6 +156,11 @@ struct st_event {
 			 */
 			uint64_t next_queued;
 			bool has_queued;
+			/*
+			 * Of prev's time on the CPU since its switch-in, ns the kernel
+			 * charged to no task: host steal (and IRQs, where counted).
+			 */
+			uint64_t prev_excluded;
 		} sw;
 		/* ST_REC_WAKING and ST_REC_WAKEUP_NEW */
 		struct {

@@ -28,6 +28,8 @@ struct cpu_state {
 	uint64_t pending_lost; /* lost events not yet placed in time */
 	uint64_t lost;
 	struct bpf_link *tick; /* the batch timer on this CPU */
+	uint64_t excluded;     /* the latest switch's cumulative uncharged time (has_excluded) */
+	bool has_excluded;
 };
 
 /* --symbols=embed: a map's binary and its debug file, opened on first use. */
@@ -391,6 +393,7 @@ static void sample__handle(struct session *s, int cpu, const uint8_t *data, uint
 		loss.loss.cause = ST_LOSS_BUFFER_FULL;
 		st_chunk__add_event(&cs->chunk, &loss);
 		cs->pending_lost = 0;
+		cs->has_excluded = false; /* a switch of this CPU may be among the lost */
 	}
 	ev.ts = e.ts;
 	ev.cpu = (uint32_t)cpu;
@@ -406,6 +409,11 @@ static void sample__handle(struct session *s, int cpu, const uint8_t *data, uint
 		ev.sw.next_prio = e.prio_b;
 		ev.sw.has_queued = e.flags & STB_F_QUEUED;
 		ev.sw.next_queued = e.queued;
+		/* Per CPU, switches come in order: the difference is prev's slice's. */
+		if ((e.flags & STB_F_EXCLUDED) && cs->has_excluded && e.excluded >= cs->excluded)
+			ev.sw.prev_excluded = e.excluded - cs->excluded;
+		cs->has_excluded = e.flags & STB_F_EXCLUDED;
+		cs->excluded = e.excluded;
 		sample__stacks(s, &e, frames, e.pid_a, &ev.sw.kstack, &ev.sw.ustack);
 		break;
 	case STB_WAKING:

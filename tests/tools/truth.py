@@ -1,0 +1,205 @@
+#!/usr/bin/env python3
+"""Hold the analyzer's per-thread numbers against the kernel's own accounting.
+
+The truth comes from outside schedtape: /proc/PID/task/TID/schedstat (on-CPU
+ns, run-queue wait ns, timeslices) and the voluntary / involuntary switch
+counters in .../status, read by this script (snapshot) or printed by the
+threads of samples/workload themselves (k_* keys).
+
+  truth.py snapshot PID                    JSON of every thread of PID, with CLOCK_MONOTONIC
+  truth.py server NAME BEFORE AFTER STATES [PERF_TIMEHIST]
+  truth.py workload NAME W.OUT STATES
+
+Prints one PASS/FAIL line per thread checked, and the table to stderr.
+
+Tolerances, each from a stated cause:
+- on-CPU: 1% or 1 ms, plus 1 us per switch (the kernel starts and ends a
+  thread's on-CPU time where __schedule takes the run-queue clock, the trace
+  where the sched_switch tracepoint fires, a little later, on both ends), plus
+  the host's steal time during the run (the kernel leaves stolen time out of a
+  task's runtime; a trace cannot see it). Where the kernel omitted some of
+  the thread's switches, the truth lies between run and run + UNKNOWN.
+- queue wait: 2% or 1 ms of the run delay.
+- switches: +-2 of voluntary + involuntary; wakeups: +-2 of voluntary.
+- UNKNOWN under 1% of the window, where the model met no anomaly for it.
+"""
+import json
+import os
+import sys
+import time
+
+
+def snapshot(pid):
+    threads = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        base = f"/proc/{pid}/task/{tid}"
+        try:
+            with open(base + "/schedstat") as f:
+                run, wait, slices = (int(x) for x in f.read().split()[:3])
+            vol = invol = 0
+            with open(base + "/status") as f:
+                for line in f:
+                    if line.startswith("voluntary_ctxt_switches:"):
+                        vol = int(line.split()[1])
+                    elif line.startswith("nonvoluntary_ctxt_switches:"):
+                        invol = int(line.split()[1])
+            with open(base + "/comm") as f:
+                comm = f.read().strip()
+        except OSError:
+            continue  # exited meanwhile
+        threads[tid] = dict(comm=comm, run=run, wait=wait, slices=slices, vol=vol, invol=invol)
+    return dict(ts=time.clock_gettime_ns(time.CLOCK_MONOTONIC), threads=threads)
+
+
+def states_rows(path):
+    with open(path) as f:
+        doc = json.load(f)
+    return {str(r["tid"]): r for r in doc["threads"]}
+
+
+def check(name, tid, comm, k, row, out, exited=False):
+    """k: the kernel's counts over the window; row: states --json of the thread."""
+    problems = []
+    # A thread that read its own counters before exiting has one more switch,
+    # its last, that the counters could not include.
+    switches = row["switches"] - (1 if exited else 0)
+    run_tol = max(0.01 * k["run"], 1e6) + 1000 * max(switches, k["vol"] + k["invol"])
+    # The kernel leaves out of a task's runtime what it charges to no task
+    # (a VM's steal): the trace says how much of each slice that was.
+    run = row["run_ns"] - row.get("steal_ns", 0)
+    lo, hi = run, run + row["unknown_ns"]
+    if not (lo - run_tol <= k["run"] <= hi + run_tol):
+        problems.append(f"run {row['run_ns']} - steal {row.get('steal_ns', 0)} (+unknown "
+                        f"{row['unknown_ns']}) vs kernel {k['run']} (tol {run_tol:.0f})")
+    # run_delay_ns is the kernel's own measure carried by the trace; queue_wait_ns
+    # is the part of it inside runnable intervals, so never more.
+    q, rd = row.get("queue_wait_ns"), row.get("run_delay_ns")
+    if q is None or rd is None:
+        problems.append("no queue wait in the trace")
+    else:
+        if abs(rd - k["wait"]) > max(0.02 * k["wait"], 1e6):
+            problems.append(f"run delay {rd} vs kernel {k['wait']}")
+        if q > rd or q > row["runnable_ns"]:
+            problems.append(f"queue wait {q} over run delay {rd} or runnable {row['runnable_ns']}")
+    if abs(switches - (k["vol"] + k["invol"])) > 2:
+        problems.append(f"switches {switches} vs kernel {k['vol']}+{k['invol']}")
+    if abs(row["wakeups"] - k["vol"]) > 2:
+        problems.append(f"wakeups {row['wakeups']} vs voluntary {k['vol']}")
+    window = k.get("window") or (row["run_ns"] + row["runnable_ns"] + row["sleep_ns"] + row["block_ns"]
+                                 + row["unknown_ns"])
+    if window and row["unknown_ns"] > 0.01 * window and not k.get("omitted"):
+        problems.append(f"unknown {row['unknown_ns']} of {window}")
+    out.append((tid, comm, k, row))
+    label = f"live/truth_{name}_{comm}_{tid}"
+    if problems:
+        print(f"FAIL {label}: " + "; ".join(problems))
+    else:
+        print(f"PASS {label}")
+    return not problems
+
+
+def table(rows, timehist=None):
+    ms = lambda ns: ns / 1e6
+    hdr = f"{'TID':>7} {'COMM':<15} {'k_run':>9} {'run':>9} {'steal':>8} {'k_wait':>9} {'queue':>9} {'wakelat':>9} " \
+          f"{'k_sw':>7} {'sw':>7} {'k_vol':>7} {'wakeups':>7} {'unknown':>8}"
+    if timehist:
+        hdr += f" {'perf_run':>9} {'perf_wait':>9}"
+    print(hdr, file=sys.stderr)
+    for tid, comm, k, r in rows:
+        line = (f"{tid:>7} {comm:<15} {ms(k['run']):9.3f} {ms(r['run_ns']):9.3f} "
+                f"{ms(r.get('steal_ns', 0)):8.3f} {ms(k['wait']):9.3f} "
+                f"{ms(r.get('queue_wait_ns') or 0):9.3f} {ms(r.get('wakeup_latency_ns') or 0):9.3f} "
+                f"{k['vol'] + k['invol']:7d} {r['switches']:7d} {k['vol']:7d} {r['wakeups']:7d} "
+                f"{ms(r['unknown_ns']):8.3f}")
+        if timehist:
+            p = timehist.get(tid, {})
+            line += f" {ms(p.get('run', 0)):9.3f} {ms(p.get('wait', 0)):9.3f}"
+        print(line, file=sys.stderr)
+    print("(ms; k_ = the kernel's schedstat and switch counters)", file=sys.stderr)
+
+
+def perf_timehist(path):
+    """perf sched timehist's per-thread run and wait (sch delay) columns, summed: for comparison only."""
+    per = {}
+    with open(path) as f:
+        for line in f:
+            parts = line.split()
+            # time cpu task[tid/pid] wait sch_delay run
+            if len(parts) < 6 or "[" not in parts[2]:
+                continue
+            try:
+                tid = parts[2].rsplit("[", 1)[1].split("/")[0].rstrip("]")
+                wait, delay, run = (float(x) for x in parts[3:6])
+            except ValueError:
+                continue
+            p = per.setdefault(tid, dict(run=0.0, wait=0.0))
+            p["run"] += run * 1e6
+            p["wait"] += delay * 1e6
+    return per
+
+
+def main():
+    mode = sys.argv[1]
+    if mode == "snapshot":
+        json.dump(snapshot(sys.argv[2]), sys.stdout)
+        return 0
+    if mode == "server":
+        name, before, after, states = sys.argv[2:6]
+        timehist = perf_timehist(sys.argv[6]) if len(sys.argv) > 6 else None
+        with open(before) as f:
+            b = json.load(f)
+        with open(after) as f:
+            a = json.load(f)
+        rows = states_rows(states)
+        ok, out = True, []
+        for tid, t1 in sorted(a["threads"].items(), key=lambda x: int(x[0])):
+            t0 = b["threads"].get(tid)
+            if not t0:
+                continue
+            k = {key: t1[key] - t0[key] for key in ("run", "wait", "slices", "vol", "invol")}
+            k["window"] = a["ts"] - b["ts"]
+            if k["run"] < 1e6 and k["vol"] + k["invol"] < 10:
+                continue  # idle threads say nothing
+            row = rows.get(tid)
+            if row is None:
+                print(f"FAIL live/truth_{name}_{t1['comm']}_{tid}: not in the trace "
+                      f"(the kernel counted {k['run']} ns on CPU)")
+                ok = False
+                continue
+            ok &= check(name, tid, t1["comm"], k, row, out)
+        table(out, timehist)
+        if not out:
+            print(f"FAIL live/truth_{name}: no busy thread to compare")
+            return 1
+        return 0 if ok else 1
+    if mode == "workload":
+        name, wout, states = sys.argv[2:5]
+        vals = {}
+        with open(wout) as f:
+            for line in f:
+                if "=" in line:
+                    key, v = line.strip().split("=", 1)
+                    vals[key] = int(v)
+        rows = states_rows(states)
+        ok, out = True, []
+        for who in sorted({key.split(".")[0] for key in vals if key.endswith(".k_run_ns")}):
+            tid = str(vals[who + ".tid"])
+            k = dict(run=vals[who + ".k_run_ns"], wait=vals[who + ".k_wait_ns"],
+                     slices=vals[who + ".k_timeslices"], vol=vals[who + ".k_voluntary"],
+                     invol=vals[who + ".k_involuntary"])
+            row = rows.get(tid)
+            if row is None:
+                print(f"FAIL live/truth_{name}_{who}: thread {tid} not in the trace")
+                ok = False
+                continue
+            # The thread reads its counters before it exits: its exit switch and
+            # the report's own writes come after. The +-2 on switches covers that.
+            ok &= check(name, tid, who, k, row, out, exited=True)
+        table(out)
+        return 0 if ok else 1
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
