@@ -300,12 +300,13 @@ static inline struct interval interval__on(uint32_t cpu)
 	iv.state = 0;
 	iv.cpu = cpu;
 	iv.switched_out = false;
-	iv.excluded = 0;
+	iv.excluded = iv.charged = 0;
+	iv.has_charged = false;
 	iv.off_state = 0;
 	iv.kstack = iv.ustack = 0;
 	iv.woken = false;
 	iv.cause = RC_NONE;
-	iv.split = false;
+	iv.split = iv.has_queued = false;
 	iv.queued = 0;
 	return iv;
 }
@@ -427,6 +428,8 @@ static void on_switch(struct model *m, const struct st_event *e)
 		struct interval iv = interval__on(e->cpu);
 		iv.switched_out = prev->state == TS_RUNNING;
 		iv.excluded = iv.switched_out ? e->sw.prev_excluded : 0;
+		iv.has_charged = iv.switched_out && e->sw.has_charged;
+		iv.charged = iv.has_charged ? e->sw.prev_charged : 0;
 		/* A thread we had not seen running: what it did until now is unknown. */
 		if (prev->state != TS_RUNNING)
 			prev->state = TS_UNKNOWN;
@@ -467,10 +470,11 @@ static void on_switch(struct model *m, const struct st_event *e)
 			iv.ustack = next->off_ustack;
 			if (e->sw.has_queued) {
 				iv.split = true;
-				iv.queued = e->sw.next_queued;
 				m->has_split = true;
 			}
 		}
+		iv.has_queued = e->sw.has_queued;
+		iv.queued = e->sw.next_queued;
 		thread__enter(m, next, e->ts, TS_RUNNING, &iv);
 		next->cpu = e->cpu;
 		next->off_state = 0;

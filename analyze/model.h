@@ -81,6 +81,9 @@ struct interval {
 	 * no task (host steal; IRQs where the kernel counts them apart).
 	 */
 	uint64_t excluded;
+	/* For RUNNING ended by a switch: the runtime the kernel charged for it (has_charged). */
+	uint64_t charged;
+	bool has_charged;
 	/* For SLEEPING, BLOCKED and RUNNABLE: the switch-out that began the time off CPU. */
 	char off_state;
 	uint32_t kstack, ustack;
@@ -96,6 +99,12 @@ struct interval {
 	 */
 	bool split;
 	uint64_t queued;
+	/*
+	 * Any interval ended by a switch-in: the run delay the kernel added for
+	 * the wait it ended (queued, when has_queued), whatever the model
+	 * made of that wait.
+	 */
+	bool has_queued;
 };
 
 /*

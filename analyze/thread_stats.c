@@ -35,16 +35,26 @@ void stats_table__interval(void *ctx, const struct interval *iv)
 	s->wakeups += iv->woken & (iv->end >= t->f->begin) & (iv->end <= t->f->end);
 	uint64_t runnable = iv->state == TS_RUNNABLE ? d : 0;
 	s->max_runnable = runnable > s->max_runnable ? runnable : s->max_runnable;
+	if (iv->has_queued && iv->end <= t->f->end && iv->end >= t->f->begin)
+		s->run_delay += iv->queued;
 	/* A running interval the window cuts keeps its share of the uncharged time. */
 	if (iv->excluded && iv->end > iv->start)
 		s->excluded += d == iv->end - iv->start
 				       ? iv->excluded
 				       : (uint64_t)((double)iv->excluded * (double)d /
 						    (double)(iv->end - iv->start));
+	if (iv->state == TS_RUNNING) {
+		if (!iv->has_charged)
+			s->charged_unknown += d;
+		else if (d == iv->end - iv->start)
+			s->charged += iv->charged;
+		else
+			s->charged += (uint64_t)((double)iv->charged * (double)d /
+						 (double)(iv->end - iv->start));
+	}
 	if (runnable) {
 		if (iv->split) {
 			uint64_t lat, q;
-			s->run_delay += iv->end <= t->f->end && iv->end >= t->f->begin ? iv->queued : 0;
 			interval__split(iv, start, end, &lat, &q);
 			s->wakeup_latency += lat;
 			s->queue_wait += q;
@@ -106,6 +116,8 @@ int stats_table__per_process(const struct stats_table *in, struct stats_table *o
 		p->unsplit += s->unsplit;
 		p->run_delay += s->run_delay;
 		p->excluded += s->excluded;
+		p->charged += s->charged;
+		p->charged_unknown += s->charged_unknown;
 		p->wakeups += s->wakeups;
 		p->threads += s->threads;
 		if (s->max_runnable > p->max_runnable)

@@ -24,6 +24,11 @@ struct thread_stats {
 	 */
 	uint64_t run_delay;
 	uint64_t excluded;     /* of ns[TS_RUNNING], what the kernel charged to no task (steal) */
+	/*
+	 * The runtime the kernel charged for the slices in the window (schedstat's
+	 * on-CPU time), and the wall time of slices it is not known for.
+	 */
+	uint64_t charged, charged_unknown;
 	uint32_t threads;      /* per process: how many threads */
 	bool seen;
 };

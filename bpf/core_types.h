@@ -53,6 +53,7 @@ struct cfs_rq {
 
 struct sched_entity {
 	struct cfs_rq *cfs_rq;
+	__u64 sum_exec_runtime; /* ns the kernel charged to the task on CPU (schedstat's first) */
 } __attribute__((preserve_access_index));
 
 struct task_struct {

@@ -31,6 +31,7 @@ enum stb_type {
 #define STB_F_USTACK_REF 0x10	/* the user stack is uhash, already known: no frames follow */
 #define STB_F_QUEUED 0x20	/* switch: queued holds next's run-queue wait */
 #define STB_F_EXCLUDED 0x40	/* switch: excluded holds this CPU's uncharged time so far */
+#define STB_F_CHARGED 0x80	/* switch: charged holds the runtime the kernel gave prev's slice */
 
 /*
  * Every sample starts with this; kstack_bytes of kernel frames and then
@@ -60,8 +61,9 @@ struct stb_event {
 	 * counts it), cumulative (STB_F_EXCLUDED); user space takes differences.
 	 */
 	__u64 excluded;
+	__u64 charged; /* switch: sum_exec_runtime prev gained since its switch-in */
 };
-_Static_assert(sizeof(struct stb_event) == 72, "stb_event layout");
+_Static_assert(sizeof(struct stb_event) == 80, "stb_event layout");
 
 struct stb_task_extra {
 	char comm[16];

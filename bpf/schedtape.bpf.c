@@ -86,16 +86,23 @@ struct {
 } targets SEC(".maps");
 
 /*
- * Each task's schedstat run delay when its latest wait for a CPU began
- * (plus one; 0: not known), so that a switch-in can tell how much of the
- * wait the kernel counts as run-queue time.
+ * What the kernel had counted for a task at two moments, plus one (0: not
+ * seen): its schedstat run delay when its latest wait for a CPU began, and
+ * its runtime when it last got a CPU. A switch then tells how much of the
+ * wait the kernel counts as run-queue time, and how much runtime it charged
+ * for the slice that ends.
  */
+struct task_marks {
+	__u64 wait_start;
+	__u64 exec_in;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, __u64);
-} wait_start SEC(".maps");
+	__type(value, struct task_marks);
+} task_marks SEC(".maps");
 
 /* Per-CPU counters user space reads at the end (enum in events.h order). */
 enum { CNT_OUTPUT_ERR, CNT_TARGETS_FULL, CNT_MAX };
@@ -211,31 +218,54 @@ static __always_inline void excluded__take(struct stb_sample *s, struct task_str
 	s->e.flags |= STB_F_EXCLUDED;
 }
 
-/* A wait for a CPU begins (a waking, a preemption, a new task): note the run delay. */
+static __always_inline struct task_marks *marks__get(struct task_struct *t, bool create)
+{
+	return bpf_task_storage_get(&task_marks, t, 0, create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+}
+
+/* A wait for a CPU begins (a waking, a new task): note the run delay. */
 static __always_inline void wait__begin(struct task_struct *t, const bool direct)
 {
 	if (!direct || !bpf_core_field_exists(t->sched_info))
 		return;
-	__u64 *v = bpf_task_storage_get(&wait_start, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (v)
-		*v = t->sched_info.run_delay + 1;
+	struct task_marks *m = marks__get(t, true);
+	if (m)
+		m->wait_start = t->sched_info.run_delay + 1;
 }
 
-/* @t gets the CPU: how long its wait was run-queue time, if its start is known. */
-static __always_inline void wait__end(struct stb_sample *s, struct task_struct *t,
-				      const bool direct)
+/*
+ * At a switch: @next gets the CPU (the run-queue part of its wait, as the
+ * kernel counts it); @prev leaves it (the runtime the kernel charged for
+ * its slice), and waits for it again if it is still runnable.
+ */
+static __always_inline void marks__switch(struct stb_sample *s, struct task_struct *prev,
+					  struct task_struct *next, bool prev_runnable,
+					  const bool direct)
 {
-	if (!direct || !bpf_core_field_exists(t->sched_info))
+	struct task_marks *m;
+
+	if (!direct || !bpf_core_field_exists(next->sched_info))
 		return;
-	__u64 *v = bpf_task_storage_get(&wait_start, t, 0, 0);
-	if (!v || !*v)
-		return;
-	__u64 d;
-	if (run_delay_now(t, &d) && d + 1 >= *v) {
-		s->e.queued = d + 1 - *v;
-		s->e.flags |= STB_F_QUEUED;
+	if (s->e.tid_b && (m = marks__get(next, true))) {
+		__u64 d;
+		if (m->wait_start && run_delay_now(next, &d) && d + 1 >= m->wait_start) {
+			s->e.queued = d + 1 - m->wait_start;
+			s->e.flags |= STB_F_QUEUED;
+		}
+		m->wait_start = 0;
+		m->exec_in = next->se.sum_exec_runtime + 1;
 	}
-	*v = 0;
+	if (s->e.tid_a && (m = marks__get(prev, prev_runnable))) {
+		__u64 e = prev->se.sum_exec_runtime + 1;
+		if (m->exec_in && e >= m->exec_in) {
+			s->e.charged = e - m->exec_in;
+			s->e.flags |= STB_F_CHARGED;
+		}
+		m->exec_in = 0;
+		/* Else it keeps the mark of a waking that came before this switch-out. */
+		if (prev_runnable)
+			m->wait_start = prev->sched_info.run_delay + 1;
+	}
 }
 
 /* Write out buffer @a of @b; only the outermost writer calls this. */
@@ -341,7 +371,7 @@ static __always_inline struct stb_sample *sample__get(struct writer *w, __u8 typ
 	s->e.tid_b = s->e.pid_b = s->e.cpu_b = 0;
 	s->e.kstack_bytes = s->e.ustack_bytes = 0;
 	s->e.khash = s->e.uhash = 0;
-	s->e.queued = s->e.excluded = 0;
+	s->e.queued = s->e.excluded = s->e.charged = 0;
 	return s;
 }
 
@@ -417,6 +447,15 @@ __noinline long ustack__walk(struct stb_sample *s, __u32 at, __u32 max, __u64 ip
 			break;
 		asm volatile("" : "+r"(where));
 		s->frames[where] = frame.ret;
+		/*
+		 * A caller's frame lies above its callee's: a frame pointer that
+		 * does not grow is code built without them (rbp holds data), and
+		 * following it loops or wanders. Stop after this return address.
+		 */
+		if (frame.next <= fp) {
+			i++;
+			break;
+		}
 		fp = frame.next;
 	}
 	return (long)i * 8;
@@ -533,11 +572,8 @@ static __always_inline int on_switch(void *ctx, bool preempt, struct task_struct
 		s->e.flags |= STB_F_PREEMPT;
 
 	bool sleeping = !preempt && (s->e.state & (TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE));
-	if (s->e.tid_b)
-		wait__end(s, next, direct);
+	marks__switch(s, prev, next, preempt || !s->e.state, direct);
 	excluded__take(s, prev, direct);
-	if (s->e.tid_a && (preempt || !s->e.state))
-		wait__begin(prev, direct); /* still runnable: it waits for a CPU from now */
 	bool stacks = s->e.tid_a != 0 && prev_tgid != self_tgid &&
 		      (sleeping || stacks_on_preempt) && prev_target;
 	bool kthread = KREAD(direct, prev, flags) & PF_KTHREAD;

@@ -47,6 +47,8 @@ static void print_event(const struct st_event *e, uint64_t t0)
 			printf(" queued=%lluns", (unsigned long long)e->sw.next_queued);
 		if (e->sw.prev_excluded)
 			printf(" steal=%lluns", (unsigned long long)e->sw.prev_excluded);
+		if (e->sw.has_charged)
+			printf(" charged=%lluns", (unsigned long long)e->sw.prev_charged);
 		break;
 	case ST_REC_WAKING:
 	case ST_REC_WAKEUP_NEW:

@@ -98,8 +98,8 @@ int st_decode_event(uint8_t type, const uint8_t *body, size_t len, struct st_dec
 		TRY(u8__get(&c, &e->sw.next_prio));
 		TRY(cursor__uvar32(&c, &e->sw.kstack));
 		TRY(cursor__uvar32(&c, &e->sw.ustack));
-		e->sw.next_queued = e->sw.prev_excluded = 0;
-		e->sw.has_queued = false;
+		e->sw.next_queued = e->sw.prev_excluded = e->sw.prev_charged = 0;
+		e->sw.has_queued = e->sw.has_charged = false;
 		break;
 	case ST_REC_WAKING:
 	case ST_REC_WAKEUP_NEW:
@@ -255,8 +255,8 @@ compact__decode(uint8_t type, const uint8_t *body, size_t len, struct st_decode_
 	uint8_t flags;
 
 	/* Eight varints of at most 10 bytes and three bytes fit in the slack. */
-	_Static_assert(ST_DECODE_SLACK >= 9 * 10 + 5, "slack for the longest event");
-	_Static_assert(ST_COMPACT_MAX >= 8 * 10 + 5, "a compact record's fields");
+	_Static_assert(ST_DECODE_SLACK >= 10 * 10 + 5, "slack for the longest event");
+	_Static_assert(ST_COMPACT_MAX >= 9 * 10 + 5, "a compact record's fields");
 	UNCHECKED(p, uvar__unchecked(p, &delta, pext));
 	if (delta > UINT64_MAX - ds->prev_ts)
 		return -ST_ERECORD;
@@ -290,8 +290,8 @@ compact__decode(uint8_t type, const uint8_t *body, size_t len, struct st_decode_
 		e->sw.kstack = e->sw.ustack = 0;
 		UNCHECKED_IF(flags & ST_SWC_KSTACK, p, uvar32__unchecked(p, &e->sw.kstack, pext));
 		UNCHECKED_IF(flags & ST_SWC_USTACK, p, uvar32__unchecked(p, &e->sw.ustack, pext));
-		e->sw.next_queued = e->sw.prev_excluded = 0;
-		e->sw.has_queued = false;
+		e->sw.next_queued = e->sw.prev_excluded = e->sw.prev_charged = 0;
+		e->sw.has_queued = e->sw.has_charged = false;
 		if (flags & ST_SWC_EXT) {
 			uint8_t ext = *p++;
 			if (ext & ~ST_SWX_KNOWN)
@@ -301,6 +301,9 @@ compact__decode(uint8_t type, const uint8_t *body, size_t len, struct st_decode_
 				     uvar__unchecked(p, &e->sw.next_queued, pext));
 			UNCHECKED_IF(ext & ST_SWX_EXCLUDED, p,
 				     uvar__unchecked(p, &e->sw.prev_excluded, pext));
+			e->sw.has_charged = ext & ST_SWX_CHARGED;
+			UNCHECKED_IF(ext & ST_SWX_CHARGED, p,
+				     uvar__unchecked(p, &e->sw.prev_charged, pext));
 		}
 		if ((size_t)(p - body) > len)
 			return -ST_ERECORD;

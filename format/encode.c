@@ -171,7 +171,7 @@ static uint8_t *switch_c__put(uint8_t *p, const struct st_chunk *c, const struct
 			(e->sw.next_prio == ST_DEFAULT_PRIO ? ST_SWC_NEXT_PRIO_DEFAULT : 0) |
 			(e->sw.kstack ? ST_SWC_KSTACK : 0) | (e->sw.ustack ? ST_SWC_USTACK : 0) |
 			(!prev_cur && e->sw.prev_pid == e->sw.prev_tid ? ST_SWC_PREV_PID_IS_TID : 0) |
-			(e->sw.has_queued || e->sw.prev_excluded ? ST_SWC_EXT : 0);
+			(e->sw.has_queued || e->sw.prev_excluded || e->sw.has_charged ? ST_SWC_EXT : 0);
 
 	*p++ = flags;
 	*p++ = (uint8_t)e->sw.prev_state;
@@ -193,11 +193,14 @@ static uint8_t *switch_c__put(uint8_t *p, const struct st_chunk *c, const struct
 		p = uvar__put(p, e->sw.ustack);
 	if (flags & ST_SWC_EXT) {
 		*p++ = (uint8_t)((e->sw.has_queued ? ST_SWX_QUEUED : 0) |
-				 (e->sw.prev_excluded ? ST_SWX_EXCLUDED : 0));
+				 (e->sw.prev_excluded ? ST_SWX_EXCLUDED : 0) |
+				 (e->sw.has_charged ? ST_SWX_CHARGED : 0));
 		if (e->sw.has_queued)
 			p = uvar__put(p, e->sw.next_queued);
 		if (e->sw.prev_excluded)
 			p = uvar__put(p, e->sw.prev_excluded);
+		if (e->sw.has_charged)
+			p = uvar__put(p, e->sw.prev_charged);
 	}
 	return p;
 }

@@ -89,7 +89,8 @@ enum st_rec_type {
 #define ST_SWC_EXT 0x80		      /* an ext byte follows (incompat 0x2) */
 #define ST_SWX_QUEUED 0x01	      /* ext: next's queue delay follows */
 #define ST_SWX_EXCLUDED 0x02	      /* ext: prev's uncharged time follows */
-#define ST_SWX_KNOWN (ST_SWX_QUEUED | ST_SWX_EXCLUDED)
+#define ST_SWX_CHARGED 0x04	      /* ext: prev's runtime as the kernel charged it follows */
+#define ST_SWX_KNOWN (ST_SWX_QUEUED | ST_SWX_EXCLUDED | ST_SWX_CHARGED)
 /* WAKING_C flags. */
 #define ST_WKC_WAKER_CURRENT 0x01
 #define ST_WKC_WAKEE_PID_IS_TID 0x02
@@ -161,6 +162,9 @@ struct st_event {
 			 * charged to no task: host steal (and IRQs, where counted).
 			 */
 			uint64_t prev_excluded;
+			/* The runtime the kernel charged prev for the slice (has_charged). */
+			uint64_t prev_charged;
+			bool has_charged;
 		} sw;
 		/* ST_REC_WAKING and ST_REC_WAKEUP_NEW */
 		struct {

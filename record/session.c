@@ -414,6 +414,8 @@ static void sample__handle(struct session *s, int cpu, const uint8_t *data, uint
 			ev.sw.prev_excluded = e.excluded - cs->excluded;
 		cs->has_excluded = e.flags & STB_F_EXCLUDED;
 		cs->excluded = e.excluded;
+		ev.sw.has_charged = e.flags & STB_F_CHARGED;
+		ev.sw.prev_charged = e.charged;
 		sample__stacks(s, &e, frames, e.pid_a, &ev.sw.kstack, &ev.sw.ustack);
 		break;
 	case STB_WAKING:

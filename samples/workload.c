@@ -53,37 +53,41 @@ static void report(const char *who, const char *key, unsigned long long v)
  */
 static void kernel_report(const char *who)
 {
-	unsigned long long run = 0, wait = 0, slices = 0, vol = 0, invol = 0, v;
+	unsigned long long run = 0, wait = 0, slices = 0, vol = 0, invol = 0, v, rus = 0;
 	char line[256];
 	struct rusage ru;
-	FILE *f = fopen("/proc/thread-self/schedstat", "r");
+	FILE *st = fopen("/proc/thread-self/status", "r"), *ss;
 
-	if (f) {
-		if (fscanf(f, "%llu %llu %llu", &run, &wait, &slices) != 3)
-			run = wait = slices = 0;
-		fclose(f);
-	}
-	f = fopen("/proc/thread-self/status", "r");
-	while (f && fgets(line, sizeof(line), f)) {
+	/* Everything opened and read before the counters, then one write. */
+	ss = fopen("/proc/thread-self/schedstat", "r");
+	while (st && fgets(line, sizeof(line), st)) {
 		if (sscanf(line, "voluntary_ctxt_switches: %llu", &v) == 1)
 			vol = v;
 		else if (sscanf(line, "nonvoluntary_ctxt_switches: %llu", &v) == 1)
 			invol = v;
 	}
-	if (f)
-		fclose(f);
-	report(who, "k_run_ns", run);
-	report(who, "k_wait_ns", wait);
-	report(who, "k_timeslices", slices);
-	report(who, "k_voluntary", vol);
-	report(who, "k_involuntary", invol);
+	if (ss && fscanf(ss, "%llu %llu %llu", &run, &wait, &slices) != 3)
+		run = wait = slices = 0;
+	/*
+	 * schedstat's runtime stops at the last tick or switch; getrusage brings
+	 * the slice in progress up to date (in microseconds).
+	 */
 	if (getrusage(RUSAGE_THREAD, &ru) == 0)
-		report(who, "k_rusage_ns",
-		       ((unsigned long long)ru.ru_utime.tv_sec + (unsigned long long)ru.ru_stime.tv_sec) *
-				       1000000000ull +
-			       ((unsigned long long)ru.ru_utime.tv_usec +
-				(unsigned long long)ru.ru_stime.tv_usec) *
-				       1000ull);
+		rus = ((unsigned long long)ru.ru_utime.tv_sec + (unsigned long long)ru.ru_stime.tv_sec) *
+			      1000000000ull +
+		      ((unsigned long long)ru.ru_utime.tv_usec + (unsigned long long)ru.ru_stime.tv_usec) *
+			      1000ull;
+	/* When it was read (the trace's clock), so a test can end its window there. */
+	uint64_t ts = now_ns();
+	printf("%s.k_run_ns=%llu\n%s.k_wait_ns=%llu\n%s.k_timeslices=%llu\n%s.k_voluntary=%llu\n"
+	       "%s.k_involuntary=%llu\n%s.k_rusage_ns=%llu\n%s.k_ts_ns=%llu\n",
+	       who, run, who, wait, who, slices, who, vol, who, invol, who, rus, who,
+	       (unsigned long long)ts);
+	fflush(stdout);
+	if (st)
+		fclose(st);
+	if (ss)
+		fclose(ss);
 }
 
 /* --- sleeper ---------------------------------------------------------------- */

@@ -86,7 +86,7 @@ check analyze_hist "$(grep -qE '16384 -> 32767 +: (49|50) ' "$T/hist.txt"; echo 
 # Per process: one row for the workload with all its threads.
 $ST states --per-process --json "$T/w.tape" >"$T/pp.json"
 WP=$(val workload.pid)
-check analyze_per_process "$(grep -qE "\"pid\":$WP,[^}]*\"threads\":10}" "$T/pp.json"; echo $?)" \
+check analyze_per_process "$(grep -qE "\"pid\":$WP,[^}]*\"threads\":10[,}]" "$T/pp.json"; echo $?)" \
 	"$(cat "$T/pp.json")"
 
 # Filters: a window halves the hogs' time; --state/--min-us narrow offcpu.

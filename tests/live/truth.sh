@@ -22,8 +22,7 @@ need_recording
 
 # --- the sample workload: its threads report what the kernel counted ---------
 if $ST record -q -o "$T/w.tape" -- $W all >"$T/w.out" 2>"$T/w.err"; then
-	$ST states --json "$T/w.tape" >"$T/w.json"
-	python3 tests/tools/truth.py workload workload "$T/w.out" "$T/w.json" 2>"$T/w.table"
+	python3 tests/tools/truth.py workload workload "$T/w.out" "$T/w.tape" "$ST" 2>"$T/w.table"
 	sed 's/^/  /' "$T/w.table"
 else
 	fail truth_workload "recording failed: $(tail -1 "$T/w.err")"
@@ -46,8 +45,10 @@ $ST record -o "$T/mc.tape" >"$T/rec.out" 2>"$T/rec.err" &
 REC_PID=$!
 i=0
 until grep -q "recording" "$T/rec.err" 2>/dev/null || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
-# The server is idle at both snapshots (its threads asleep in epoll), so all it
+# A little load first, so every worker has been seen going to sleep; then the
+# server is idle at both snapshots (its threads asleep in epoll), and all it
 # did between them happened inside the recording.
+memcslap --servers=127.0.0.1:"$PORT" --concurrency=8 --execute-number=50 --test=set >/dev/null 2>&1
 sleep 0.3
 python3 tests/tools/truth.py snapshot "$MC_PID" >"$T/before.json"
 memcslap --servers=127.0.0.1:"$PORT" --concurrency=8 --execute-number=4000 --test=set \
