@@ -61,6 +61,13 @@ static void waits__add(struct ctx *c, const struct interval *iv)
 	cw->w[cw->n++] = (struct wait){ start, end };
 	c->out->waited_ns += end - start;
 	c->out->waits++;
+	if (iv->split) {
+		uint64_t lat, q;
+		interval__split(iv, start, end, &lat, &q);
+		c->out->wakeup_latency_ns += lat;
+		c->out->queue_wait_ns += q;
+		c->out->split_ns += end - start;
+	}
 }
 
 static int wait__cmp(const void *a, const void *b)

@@ -25,6 +25,8 @@ struct wait_holder {
 struct waitfor_result {
 	uint64_t waited_ns; /* the target's run-queue time in the window */
 	uint64_t waits;
+	/* Of waited_ns, where the trace splits it (split_ns of it): waking to queued, queued. */
+	uint64_t wakeup_latency_ns, queue_wait_ns, split_ns;
 	uint64_t held_ns; /* of which held by the threads below; the rest: idle or untraced */
 	struct wait_holder *h; /* heaviest first */
 	size_t n;

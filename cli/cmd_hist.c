@@ -10,9 +10,14 @@
 
 enum group { G_ALL, G_THREAD, G_PROCESS };
 
+/* Which part of runnable time: all of it, or one side of the split. */
+enum part { P_ALL, P_LATENCY, P_QUEUE };
+
 struct hists {
 	struct analyze_args *a;
 	enum group group;
+	enum part part;
+	uint64_t unsplit; /* runnable intervals --part could not split */
 	struct hist all;
 	/* Per group key: the thread index, or the pid. */
 	struct keyed {
@@ -59,9 +64,19 @@ static void on_interval(void *ctx, const struct interval *iv)
 	/* A histogram is of whole intervals: those that end inside the window. */
 	if (!filter__interval(&hs->a->f, iv, &start, &end) || iv->end > hs->a->f.end)
 		return;
+	uint64_t len = iv->end - iv->start;
+	if (hs->part != P_ALL && iv->state == TS_RUNNABLE) {
+		uint64_t lat, q;
+		if (!iv->split) {
+			hs->unsplit++;
+			return;
+		}
+		interval__split(iv, iv->start, iv->end, &lat, &q);
+		len = hs->part == P_QUEUE ? q : lat;
+	}
 	struct hist *h = hs->group == G_ALL ? &hs->all : hists__slot(hs, iv->t);
 	if (h)
-		hist__add(h, iv->end - iv->start);
+		hist__add(h, len);
 }
 
 static void print_hist(const struct hist *h)
@@ -101,9 +116,10 @@ static void json_hist(const struct hist *h)
 
 int cmd_hist(int argc, char **argv)
 {
-	enum { OPT_PER_THREAD = OPT_FIRST_OWN, OPT_PER_PROCESS };
+	enum { OPT_PER_THREAD = OPT_FIRST_OWN, OPT_PER_PROCESS, OPT_PART };
 	static const struct option opts[] = {
 		ANALYZE_LONG_OPTS,
+		{ "part", required_argument, NULL, OPT_PART },
 		{ "per-thread", no_argument, NULL, OPT_PER_THREAD },
 		{ "per-process", no_argument, NULL, OPT_PER_PROCESS },
 		{ 0 },
@@ -124,6 +140,18 @@ int cmd_hist(int argc, char **argv)
 			hs.group = G_THREAD;
 		} else if (c == OPT_PER_PROCESS || c == 'P') {
 			hs.group = G_PROCESS;
+		} else if (c == OPT_PART) {
+			if (!strcmp(optarg, "all")) {
+				hs.part = P_ALL;
+			} else if (!strcmp(optarg, "latency")) {
+				hs.part = P_LATENCY;
+			} else if (!strcmp(optarg, "queue")) {
+				hs.part = P_QUEUE;
+			} else {
+				cli__error("hist", "--part: 'all', 'latency' or 'queue', not '%s'", optarg);
+				ret = EXIT_USAGE;
+				goto out;
+			}
 		} else {
 			ret = EXIT_USAGE;
 			goto out;
@@ -131,10 +159,13 @@ int cmd_hist(int argc, char **argv)
 	}
 	if (a.help) {
 		printf("usage: %s hist --state STATE [OPTIONS] FILE\n"
-		       "Log2 histogram of interval lengths in one state (default runnable: the\n"
-		       "run-queue latency, as runqlat shows it).\n" ANALYZE_HELP
+		       "Log2 histogram of interval lengths in one state (default runnable:\n"
+		       "waking, preemption or new task until on a CPU).\n" ANALYZE_HELP
 		       "  -T, --per-thread      one histogram per thread\n"
-		       "  -P, --per-process     one histogram per process\n",
+		       "  -P, --per-process     one histogram per process\n"
+		       "      --part PART       of runnable waits: all (default), latency (waking until\n"
+		       "                        on a run queue), queue (on a run queue until on a CPU:\n"
+		       "                        what runqlat measures, the kernel's run delay)\n",
 		       prog_name);
 		ret = EXIT_OK;
 		goto out;
@@ -144,6 +175,11 @@ int cmd_hist(int argc, char **argv)
 		goto out;
 	if (!a.f.states)
 		a.f.states = 1u << TS_RUNNABLE;
+	if (hs.part != P_ALL && a.f.states != 1u << TS_RUNNABLE) {
+		cli__error("hist", "--part splits runnable waits: use it with --state runnable");
+		ret = EXIT_USAGE;
+		goto out;
+	}
 	ret = EXIT_FAIL;
 	r = analyze_args__open(&a);
 	if (!r)
@@ -181,6 +217,11 @@ int cmd_hist(int argc, char **argv)
 			print_hist(&hs.by[i].h);
 		}
 	}
+	if (hs.part != P_ALL && hs.unsplit)
+		fprintf(stderr, "%s: %s: %llu waits left out: the trace does not split them%s\n",
+			prog_name, a.path, (unsigned long long)hs.unsplit,
+			model__has_split(m) ? " (their start was not seen)"
+					    : " (recorded without run-queue waits)");
 	cli__warn_problems(a.path, r);
 	ret = EXIT_OK;
 out:

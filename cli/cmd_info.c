@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "analyze/model.h"
 #include "cli.h"
 
 #define NCAUSES 4
@@ -23,7 +24,32 @@ struct totals {
 	uint32_t ncpus;
 	uint64_t lost_events, loss_windows;
 	uint64_t kstacks, ustacks;
+	uint64_t anomalies[AN_NKINDS], anomalies_total;
+	bool split;
 };
+
+static void no_interval(void *ctx, const struct interval *iv)
+{
+	(void)ctx;
+	(void)iv;
+}
+
+/* The model's anomalies, by kind: what `states --anomalies` lists. */
+static int totals__model(struct st_reader *r, struct totals *t)
+{
+	struct model *m;
+	int err = model__new(r, no_interval, NULL, &m);
+
+	if (err)
+		return err;
+	err = model__run(m, r);
+	for (int k = 0; k < AN_NKINDS; k++)
+		t->anomalies[k] = model__anomalies_of(m, k);
+	t->anomalies_total = model__anomalies(m);
+	t->split = model__has_split(m);
+	model__free(m);
+	return err;
+}
 
 static const uint8_t event_types[] = { ST_REC_SWITCH, ST_REC_WAKING, ST_REC_WAKEUP_NEW,
 				       ST_REC_FORK,   ST_REC_EXEC,   ST_REC_EXIT,
@@ -173,6 +199,20 @@ static void print_text(const char *path, struct st_reader *r, const struct total
 	}
 	if (t->unreadable_chunks)
 		printf("unreadable: %s event chunks (see warnings)\n", fmt__count(t->unreadable_chunks));
+	printf("model:      runnable %s; ", t->split ? "split into wakeup latency and queue wait"
+						     : "not split (no run-queue waits recorded)");
+	if (!t->anomalies_total) {
+		printf("no anomalies\n");
+	} else {
+		printf("%s events did not fit (", fmt__count(t->anomalies_total));
+		sep = "";
+		for (int k = 0; k < AN_NKINDS; k++)
+			if (t->anomalies[k]) {
+				printf("%s%s %s", sep, anomaly_name((uint8_t)k), fmt__count(t->anomalies[k]));
+				sep = ", ";
+			}
+		printf("; states --anomalies lists them)\n");
+	}
 	printf("tables:     %s stacks (%s kernel, %s user), %s tasks, %s maps, %s kernel symbols, "
 	       "%s user symbols\n",
 	       fmt__count(t->kstacks + t->ustacks), fmt__count(t->kstacks), fmt__count(t->ustacks),
@@ -245,6 +285,12 @@ static void print_json(const char *path, struct st_reader *r, const struct total
 	printf(",\"ksyms\":%zu,\"usyms\":%zu,\"raw_bytes\":%llu,\"unreadable_chunks\":%llu",
 	       st_reader__nksyms(r), st_reader__nusyms(r), (unsigned long long)fi->raw_bytes,
 	       (unsigned long long)t->unreadable_chunks);
+	printf(",\"runnable_split\":%s,\"anomalies\":%llu,\"anomalies_by_kind\":{",
+	       t->split ? "true" : "false", (unsigned long long)t->anomalies_total);
+	for (int k = 0; k < AN_NKINDS; k++)
+		printf("%s\"%s\":%llu", k ? "," : "", anomaly_name((uint8_t)k),
+		       (unsigned long long)t->anomalies[k]);
+	printf("}");
 	printf(",\"stats\":{");
 	for (size_t i = 0; i < st_reader__nstats(r); i++) {
 		const char *k;
@@ -323,6 +369,8 @@ int cmd_info(int argc, char **argv)
 		return EXIT_FAIL;
 	struct totals t = { 0 };
 	int err = totals__collect(r, &t);
+	if (!err && !maps)
+		err = totals__model(r, &t);
 	if (err) {
 		cli__error(path, "%s", st_strerror(err));
 	} else if (maps) {

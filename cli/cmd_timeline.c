@@ -34,6 +34,14 @@ static void on_interval(void *ctx, const struct interval *iv)
 		       th_state_name(iv->state), iv->cpu);
 		if (iv->state == TS_RUNNABLE && iv->cause)
 			printf(",\"cause\":\"%s\"", cause_names[iv->cause]);
+		if (iv->state == TS_RUNNABLE && iv->split) {
+			uint64_t lat, q;
+			interval__split(iv, start, end, &lat, &q);
+			printf(",\"wakeup_latency_ns\":%llu,\"queue_wait_ns\":%llu",
+			       (unsigned long long)lat, (unsigned long long)q);
+		}
+		if (iv->state == TS_RUNNING && iv->excluded)
+			printf(",\"steal_ns\":%llu", (unsigned long long)iv->excluded);
 		if (iv->woken) {
 			printf(",\"waker_tid\":%u,\"waker_pid\":%u,\"waker_comm\":", iv->waker.tid,
 			       iv->waker.pid);
@@ -49,6 +57,11 @@ static void on_interval(void *ctx, const struct interval *iv)
 			       iv->waker.tid, ctx_names[iv->waker.ctx & 3]);
 		else if (iv->state == TS_RUNNABLE && iv->cause)
 			printf("%s", cause_names[iv->cause]);
+		if (iv->state == TS_RUNNABLE && iv->split) {
+			uint64_t lat, q;
+			interval__split(iv, start, end, &lat, &q);
+			printf(" (latency %.3f + queue %.3f us)", (double)lat / 1e3, (double)q / 1e3);
+		}
 		else if ((iv->state == TS_SLEEPING || iv->state == TS_BLOCKED) && iv->off_state)
 			printf("(%c)", iv->off_state);
 		printf("\n");

@@ -51,8 +51,13 @@ static void print_text(struct st_reader *r, struct symbolizer *sym, const struct
 	}
 	if (nt > 1)
 		qsort(t, nt, sizeof(*t), by_thread__cmp);
-	printf("waited %.3f ms for a CPU in %llu waits; meanwhile on that CPU:\n\n",
-	       (double)w->waited_ns / 1e6, (unsigned long long)w->waits);
+	printf("waited %.3f ms for a CPU in %llu waits", (double)w->waited_ns / 1e6,
+	       (unsigned long long)w->waits);
+	if (w->split_ns)
+		printf(" (wakeup latency %.3f ms, queue wait %.3f ms%s)",
+		       (double)w->wakeup_latency_ns / 1e6, (double)w->queue_wait_ns / 1e6,
+		       w->split_ns < w->waited_ns ? ", of the waits the trace splits" : "");
+	printf("; meanwhile on that CPU:\n\n");
 	printf("%7s %7s %-16s %11s %7s\n", "TID", "PID", "COMM", "HELD(ms)", "SHARE");
 	for (size_t k = 0; k < nt && k < top; k++) {
 		const struct wait_holder *first = NULL;
@@ -85,9 +90,16 @@ static void print_text(struct st_reader *r, struct symbolizer *sym, const struct
 
 static void print_json(struct st_reader *r, struct symbolizer *sym, const struct waitfor_result *w)
 {
-	printf("{\"waited_ns\":%llu,\"waits\":%llu,\"held_ns\":%llu,\"holders\":[",
+	printf("{\"waited_ns\":%llu,\"waits\":%llu,\"held_ns\":%llu,",
 	       (unsigned long long)w->waited_ns, (unsigned long long)w->waits,
 	       (unsigned long long)w->held_ns);
+	if (w->split_ns)
+		printf("\"wakeup_latency_ns\":%llu,\"queue_wait_ns\":%llu,\"split_ns\":%llu,",
+		       (unsigned long long)w->wakeup_latency_ns, (unsigned long long)w->queue_wait_ns,
+		       (unsigned long long)w->split_ns);
+	else
+		printf("\"wakeup_latency_ns\":null,\"queue_wait_ns\":null,\"split_ns\":0,");
+	printf("\"holders\":[");
 	for (size_t i = 0; i < w->n; i++) {
 		const struct wait_holder *h = &w->h[i];
 		printf("%s{\"tid\":%u,\"pid\":%u,\"comm\":", i ? "," : "", h->tid, h->pid);
