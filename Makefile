@@ -28,12 +28,13 @@ endif
 
 HAVE_LIBBPF := $(shell pkg-config --exists libbpf 2>/dev/null && command -v $(CLANG) >/dev/null && test -x $(BPFTOOL) && echo 1)
 
+BASE_SRCS    := $(wildcard base/*.c)
 FORMAT_SRCS  := $(wildcard format/*.c)
 ANALYZE_SRCS := $(wildcard analyze/*.c)
 CLI_SRCS     := $(filter-out cli/cmd_record.c,$(wildcard cli/*.c))
 RECORD_SRCS  := $(wildcard record/*.c) cli/cmd_record.c
 
-LIB_OBJS := $(patsubst %.c,$(OUT)/%.o,$(FORMAT_SRCS) $(ANALYZE_SRCS))
+LIB_OBJS := $(patsubst %.c,$(OUT)/%.o,$(BASE_SRCS) $(FORMAT_SRCS) $(ANALYZE_SRCS))
 CLI_OBJS := $(patsubst %.c,$(OUT)/%.o,$(CLI_SRCS))
 
 ifeq ($(HAVE_LIBBPF),1)
@@ -44,7 +45,7 @@ BPF_SKEL := $(OUT)/schedtape.skel.h
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all deps test unit live fuzz clean demo format-check sanitize corpus bench
+.PHONY: all deps test unit live fuzz clean demo format-check sanitize sanitize-bin corpus bench
 
 WORKLOAD := $(OUT)/samples/workload
 
@@ -122,7 +123,7 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=u
 	-DST_MAX_RAW="(1u << 18)"
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
-$(OUT)/fuzz/%: tests/fuzz/%.c $(FORMAT_SRCS) $(ANALYZE_SRCS)
+$(OUT)/fuzz/%: tests/fuzz/%.c $(BASE_SRCS) $(FORMAT_SRCS) $(ANALYZE_SRCS)
 	@mkdir -p $(@D)
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $^ -lzstd -lelf -lpthread -lm
@@ -139,6 +140,11 @@ bench: deps $(BIN) $(WORKLOAD)
 	@sh tests/deps.sh linux-perf trace-cmd libbpf-tools bpftrace bc
 	bash bench/run.sh
 
+# Hostile traces for tests/corpus/hostile.sh, written by the format library.
+$(OUT)/mkhostile: tests/tools/mkhostile.c $(patsubst %.c,$(OUT)/%.o,$(BASE_SRCS) $(FORMAT_SRCS))
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ -lzstd
+
 # Regenerate the crafted bad traces (their bytes are committed).
 corpus: $(LIB_OBJS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $(OUT)/mkcorpus tests/tools/mkcorpus.c $(LIB_OBJS) $(LDLIBS)
@@ -150,10 +156,12 @@ format-check:
 
 # Unit tests, corpus and analyzer commands under ASan+UBSan (leaks included).
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-sanitize:
+sanitize-bin:
 	@$(MAKE) --no-print-directory OUT=build-san BIN=build-san/schedtape CC=clang \
 		CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" \
 		build-san/schedtape build-san/tests/unit_tests
+
+sanitize: sanitize-bin
 	build-san/tests/unit_tests
 	ST=build-san/schedtape sh tests/corpus/check.sh
 

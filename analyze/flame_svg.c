@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/text.h"
 #include "flame_svg.h"
 
 #define FRAME_H 16
@@ -132,17 +133,7 @@ static void color(char *out, size_t sz, const struct node *n, enum kind k, size_
 
 static void xml(FILE *f, const char *s, size_t len)
 {
-	for (size_t i = 0; i < len; i++) {
-		switch (s[i]) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default:
-			if ((unsigned char)s[i] >= 0x20)
-				fputc(s[i], f);
-		}
-	}
+	text__xml(f, s, len);
 }
 
 struct render {

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/text.h"
 #include "chains.h"
 #include "folded.h"
 
@@ -24,7 +25,7 @@ struct sb {
 	bool failed;
 };
 
-static void sb__put(struct sb *b, const char *s, bool sanitize)
+static void sb__put(struct sb *b, const char *s)
 {
 	size_t n = strlen(s);
 
@@ -40,22 +41,24 @@ static void sb__put(struct sb *b, const char *s, bool sanitize)
 		b->s = p;
 		b->cap = cap;
 	}
-	/* ';' separates frames: a name must not hold one. */
-	for (size_t i = 0; i < n; i++)
-		b->s[b->len++] = sanitize && s[i] == ';' ? ':' : s[i];
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
 	b->s[b->len] = 0;
 }
 
-/* A frame name: its ';' become ':'. */
+/* A frame name, made safe for a folded line (base/text.h). */
 static void sb__add(struct sb *b, const char *s)
 {
-	sb__put(b, s, true);
+	char safe[ST_MAX_STR + 8];
+
+	snprintf(safe, sizeof(safe), "%s", s);
+	sb__put(b, text__folded_frame(safe, sizeof(safe)));
 }
 
 static void sb__frame(struct sb *b, const char *s)
 {
 	if (b->len)
-		sb__put(b, ";", false);
+		sb__put(b, ";");
 	sb__add(b, s);
 }
 
@@ -111,7 +114,7 @@ static void stack__append(struct sb *b, const struct st_reader *r, struct symbol
 		const char *name = symbolizer__name(sym, s->kind, &s->frames[i]);
 		sb__frame(b, name);
 		if (mark)
-			sb__put(b, mark, false);
+			sb__put(b, mark);
 		if (irq && inner_first && !strncmp(name, "asm_", 4))
 			break;
 	}
@@ -161,7 +164,7 @@ long folded__lines(struct folded *f, const struct st_reader *r, struct symbolize
 				stack__append(&b, r, sym, k->wustack, false, true, false, wmark, false);
 			sb__frame(&b, k->wcomm);
 			if (wmark)
-				sb__put(&b, wmark, false);
+				sb__put(&b, wmark);
 		}
 		if (b.failed) {
 			free(b.s);
@@ -215,7 +218,7 @@ char *folded__stack_text(const struct st_reader *r, struct symbolizer *sym, uint
 	for (unsigned int k = first; k < s->nframes && (!max_frames || shown < max_frames); k++) {
 		unsigned int i = inner_first ? k : s->nframes - 1 - (k - first);
 		if (shown++)
-			sb__put(&b, sep, false);
+			sb__put(&b, sep);
 		sb__add(&b, symbolizer__name(sym, s->kind, &s->frames[i]));
 	}
 	if (b.failed) {
@@ -247,7 +250,7 @@ long folded__chains(const struct chain_set *cs, const struct st_reader *r, struc
 			stack__append(&b, r, sym, w->kstack, true, true, true, "_[w]", w->ctx != 0);
 			stack__append(&b, r, sym, w->ustack, false, true, false, "_[w]", false);
 			sb__frame(&b, w->ctx ? ctx_names[w->ctx & 3] : w->comm[0] ? w->comm : "?");
-			sb__put(&b, "_[w]", false);
+			sb__put(&b, "_[w]");
 		}
 		if (b.failed) {
 			err = -ENOMEM;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "htab.h"
 #include "model.h"
 
 /* tid -> thread index, in pages of 4096 tids allocated on first use. */
@@ -34,8 +35,7 @@ struct model {
 	uint32_t recorder_pid;
 	/* Filtered recordings: the processes followed (targets and their children). */
 	bool filtered;
-	uint32_t *targets;
-	size_t ntargets, targets_cap;
+	struct htab64 targets; /* pid + 1 -> 1 */
 	uint64_t start, end;
 	bool started;
 	uint64_t anomalies[AN_NKINDS];
@@ -67,25 +67,13 @@ static void anomaly__add(struct model *m, uint8_t kind, uint64_t ts, uint32_t cp
 
 static bool is_target(const struct model *m, uint32_t pid)
 {
-	for (size_t i = 0; i < m->ntargets; i++)
-		if (m->targets[i] == pid)
-			return true;
-	return false;
+	return htab64__find(&m->targets, (uint64_t)pid + 1) != NULL;
 }
 
 static void target__add(struct model *m, uint32_t pid)
 {
-	if (is_target(m, pid))
-		return;
-	if (m->ntargets == m->targets_cap) {
-		size_t cap = m->targets_cap ? m->targets_cap * 2 : 16;
-		uint32_t *t = realloc(m->targets, cap * sizeof(*t));
-		if (!t)
-			return;
-		m->targets = t;
-		m->targets_cap = cap;
-	}
-	m->targets[m->ntargets++] = pid;
+	if (!is_target(m, pid))
+		htab64__insert(&m->targets, (uint64_t)pid + 1, 1);
 }
 
 static int task_ref__cmp(const void *a, const void *b)
@@ -158,7 +146,7 @@ void model__free(struct model *m)
 	free(m->pages);
 	free(m->threads);
 	free(m->tasks);
-	free(m->targets);
+	htab64__free(&m->targets);
 	free(m->cpu_cur);
 	free(m);
 }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "htab.h"
 #include "thread_stats.h"
 
 void stats_table__interval(void *ctx, const struct interval *iv)
@@ -86,6 +87,8 @@ uint32_t stats_table__finish(struct stats_table *t, const struct model *m)
 
 int stats_table__per_process(const struct stats_table *in, struct stats_table *out)
 {
+	struct htab64 by_pid = { 0 }; /* pid + 1 -> row in out */
+
 	memset(out, 0, sizeof(*out));
 	out->f = in->f;
 	out->rows = calloc(in->n ? in->n : 1, sizeof(*out->rows));
@@ -95,11 +98,14 @@ int stats_table__per_process(const struct stats_table *in, struct stats_table *o
 	for (uint32_t i = 0; i < in->n; i++) {
 		const struct thread_stats *s = &in->rows[i];
 		struct thread_stats *p = NULL;
-		/* Few processes: a linear search keeps the table simple. */
-		for (uint32_t k = 0; k < out->n && !p; k++)
-			if (out->rows[k].pid == s->pid)
-				p = &out->rows[k];
+		uint64_t *at = htab64__find(&by_pid, (uint64_t)s->pid + 1);
+		if (at)
+			p = &out->rows[*at];
 		if (!p) {
+			if (htab64__insert(&by_pid, (uint64_t)s->pid + 1, out->n)) {
+				htab64__free(&by_pid);
+				return -ENOMEM;
+			}
 			p = &out->rows[out->n++];
 			p->pid = s->pid;
 			p->tid = s->pid;
@@ -123,6 +129,7 @@ int stats_table__per_process(const struct stats_table *in, struct stats_table *o
 		if (s->max_runnable > p->max_runnable)
 			p->max_runnable = s->max_runnable;
 	}
+	htab64__free(&by_pid);
 	return 0;
 }
 

@@ -20,6 +20,15 @@ extern const char *prog_name;
 void cli__error(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /*
+ * A string from the trace, for a line of text: control bytes (newlines too)
+ * and bad UTF-8 as \xNN. Valid until eight more calls.
+ */
+const char *tx(const char *s);
+
+/* Make stdout and stderr show control bytes and bad UTF-8 as \xNN (safe_stdio.c). */
+void safe_stdio__install(void);
+
+/*
  * Open a trace ("-" is standard input) and print its recoverable problems as
  * warnings. On failure prints one line naming the file and returns NULL.
  */

@@ -74,15 +74,15 @@ static void print_stack(struct st_reader *r, struct symbolizer *sym, const char 
 static void print_hop(struct st_reader *r, struct symbolizer *sym, const struct chain_hop *h,
 		      unsigned int depth, double avg_ms, const char *when)
 {
-	printf("  %*s%s/%u %s %.3f ms%s%s\n", (int)depth * 2, "", h->comm, h->tid,
+	printf("  %*s%s/%u %s %.3f ms%s%s\n", (int)depth * 2, "", tx(h->comm), h->tid,
 	       h->state == TS_BLOCKED ? "blocked (D)" : "slept (S)", avg_ms, when ? " " : "",
 	       when ? when : "");
 	print_stack(r, sym, "in:", h->kstack, h->ustack);
 	if (h->waker.ctx != ST_CTX_TASK)
 		printf("        woken from %s (interrupting %s/%u)\n", ctx_names[h->waker.ctx & 3],
-		       h->waker.comm[0] ? h->waker.comm : "?", h->waker.tid);
+		       h->waker.comm[0] ? tx(h->waker.comm) : "?", h->waker.tid);
 	else
-		printf("        woken by %s/%u\n", h->waker.comm[0] ? h->waker.comm : "?",
+		printf("        woken by %s/%u\n", h->waker.comm[0] ? tx(h->waker.comm) : "?",
 		       h->waker.tid);
 	print_stack(r, sym, "waker at:", h->waker.kstack, h->waker.ustack);
 }

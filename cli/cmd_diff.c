@@ -81,17 +81,24 @@ static int load(const char *path, struct analyze_args *a, struct side *s)
 /* Rows by process name and by process/thread name, summing what shares a name. */
 static int rows__build(struct rows *procs, struct rows *threads, struct side *s, int k)
 {
-	for (uint32_t i = 0; i < s->t.n; i++) {
+	struct htab64 by_tid = { 0 }; /* tid + 1 -> row: the process's name is its main thread's */
+	int err = 0;
+
+	for (uint32_t i = 0; i < s->t.n && !err; i++)
+		if (!htab64__find(&by_tid, (uint64_t)s->t.rows[i].tid + 1))
+			err = htab64__insert(&by_tid, (uint64_t)s->t.rows[i].tid + 1, i);
+	for (uint32_t i = 0; i < s->t.n && !err; i++) {
 		const struct thread_stats *ts = &s->t.rows[i];
 		char pname[ST_COMM_LEN] = "?", tname[2 * ST_COMM_LEN + 2];
-		/* The process's name is its main thread's. */
-		for (uint32_t j = 0; j < s->t.n; j++)
-			if (s->t.rows[j].tid == ts->pid)
-				memcpy(pname, s->t.rows[j].comm, sizeof(pname));
+		uint64_t *main_row = htab64__find(&by_tid, (uint64_t)ts->pid + 1);
+		if (main_row)
+			memcpy(pname, s->t.rows[*main_row].comm, sizeof(pname));
 		snprintf(tname, sizeof(tname), "%s/%s", pname, ts->comm);
 		struct row *pr = rows__get(procs, pname), *tr = rows__get(threads, tname);
-		if (!pr || !tr)
-			return -ENOMEM;
+		if (!pr || !tr) {
+			err = -ENOMEM;
+			break;
+		}
 		for (int st = 0; st < TS_NSTATES; st++) {
 			pr->ns[k][st] += ts->ns[st];
 			tr->ns[k][st] += ts->ns[st];
@@ -99,7 +106,8 @@ static int rows__build(struct rows *procs, struct rows *threads, struct side *s,
 		pr->switches[k] += ts->switches;
 		tr->switches[k] += ts->switches;
 	}
-	return 0;
+	htab64__free(&by_tid);
+	return err;
 }
 
 static const struct side *sort_sides;
@@ -149,7 +157,7 @@ static void print_rows(const char *title, struct rows *rs, const struct side s[2
 	printf("\n");
 	for (size_t i = 0; i < rs->n; i++) {
 		const struct row *r = &rs->r[i];
-		printf("%-30.30s", r->name);
+		printf("%-30.30s", tx(r->name));
 		for (int k = 0; k < 4; k++) {
 			double va = (double)r->ns[0][shown[k]] / (double)s[0].span * 1e3;
 			double vb = (double)r->ns[1][shown[k]] / (double)s[1].span * 1e3;

@@ -63,12 +63,12 @@ static void print_event(const struct st_event *e, uint64_t t0)
 		       e->fork.child_pid, e->fork.child_tid);
 		break;
 	case ST_REC_EXEC:
-		printf("%u/%u comm=%s file=%.*s", e->task.pid, e->task.tid, e->task.comm,
+		printf("%u/%u comm=%s file=%.*s", e->task.pid, e->task.tid, tx(e->task.comm),
 		       (int)e->task.filename_len, e->task.filename);
 		break;
 	case ST_REC_EXIT:
 	case ST_REC_RENAME:
-		printf("%u/%u comm=%s", e->task.pid, e->task.tid, e->task.comm);
+		printf("%u/%u comm=%s", e->task.pid, e->task.tid, tx(e->task.comm));
 		break;
 	case ST_REC_LOSS:
 		printf("%llu events lost until +%llu ns (%s)", (unsigned long long)e->loss.count,

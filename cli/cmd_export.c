@@ -65,7 +65,11 @@ static void on_interval(void *ctx, const struct interval *iv)
 		iv->t->pid, iv->t->tid, us(x, start), (double)(end - start) / 1e3,
 		th_state_name(iv->state), iv->cpu);
 	if (iv->off_state)
-		fprintf(x->f, ",\"prev_state\":\"%c\"", iv->off_state);
+	{
+		char state[2] = { iv->off_state, 0 };
+		fputs(",\"prev_state\":", x->f);
+		json__str(x->f, state);
+	}
 	fputs("}}", x->f);
 	/* A wakeup: an arrow from the waker (or the CPU, for an interrupt) to the wakee. */
 	if (iv->woken && iv->end <= x->a->f.end && iv->end >= x->a->f.begin) {

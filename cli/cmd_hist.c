@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "analyze/hist.h"
+#include "analyze/htab.h"
 #include "analyze/model.h"
 #include "analyze_args.h"
 #include "cli.h"
@@ -27,18 +28,21 @@ struct hists {
 		struct hist h;
 	} *by;
 	size_t n, cap;
+	struct htab64 index; /* key + 1 -> position in by */
 };
 
 static struct hist *hists__slot(struct hists *hs, const struct thread *t)
 {
 	uint32_t key = hs->group == G_THREAD ? t->index : t->pid;
 
-	for (size_t i = 0; i < hs->n; i++) /* few groups: linear is fine */
-		if (hs->by[i].key == key) {
-			if (t->tid == t->pid || hs->group == G_THREAD)
-				memcpy(hs->by[i].comm, t->comm, sizeof(t->comm));
-			return &hs->by[i].h;
-		}
+	uint64_t *at = htab64__find(&hs->index, (uint64_t)key + 1);
+	if (at) {
+		if (t->tid == t->pid || hs->group == G_THREAD)
+			memcpy(hs->by[*at].comm, t->comm, sizeof(t->comm));
+		return &hs->by[*at].h;
+	}
+	if (htab64__insert(&hs->index, (uint64_t)key + 1, hs->n))
+		return NULL;
 	if (hs->n == hs->cap) {
 		size_t cap = hs->cap ? hs->cap * 2 : 64;
 		struct keyed *b = realloc(hs->by, cap * sizeof(*b));
@@ -210,10 +214,10 @@ int cmd_hist(int argc, char **argv)
 	} else {
 		for (size_t i = 0; i < hs.n; i++) {
 			if (hs.group == G_THREAD)
-				printf("\ntid = %u %s (pid %u)\n", hs.by[i].tid, hs.by[i].comm,
+				printf("\ntid = %u %s (pid %u)\n", hs.by[i].tid, tx(hs.by[i].comm),
 				       hs.by[i].pid);
 			else
-				printf("\npid = %u %s\n", hs.by[i].pid, hs.by[i].comm);
+				printf("\npid = %u %s\n", hs.by[i].pid, tx(hs.by[i].comm));
 			print_hist(&hs.by[i].h);
 		}
 	}
@@ -226,6 +230,7 @@ int cmd_hist(int argc, char **argv)
 	ret = EXIT_OK;
 out:
 	free(hs.by);
+	htab64__free(&hs.index);
 	model__free(m);
 	st_reader__free(r);
 	analyze_args__free(&a);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* schedtape info: what a trace holds. */
 #include <errno.h>
+#include <stdint.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,11 @@ static const uint8_t event_types[] = { ST_REC_SWITCH, ST_REC_WAKING, ST_REC_WAKE
 				       ST_REC_FORK,   ST_REC_EXEC,   ST_REC_EXIT,
 				       ST_REC_RENAME, ST_REC_LOSS };
 
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a + b < a ? UINT64_MAX : a + b;
+}
+
 /* Count records chunk by chunk: no merge needed, and it reads every chunk once. */
 static int totals__collect(struct st_reader *r, struct totals *t)
 {
@@ -89,11 +95,12 @@ static int totals__collect(struct st_reader *r, struct totals *t)
 			if (type != ST_REC_LOSS)
 				continue;
 			struct cpu_loss *l = &t->loss[c->cpu];
-			l->events += e.loss.count;
+			/* Sums that saturate: a file may claim any count. */
+			l->events = sat_add(l->events, e.loss.count);
 			l->windows++;
-			l->ns += e.loss.end_ts - e.ts;
+			l->ns = sat_add(l->ns, e.loss.end_ts - e.ts);
 			l->by_cause[e.loss.cause < NCAUSES ? e.loss.cause : 0] += e.loss.count;
-			t->lost_events += e.loss.count;
+			t->lost_events = sat_add(t->lost_events, e.loss.count);
 			t->loss_windows++;
 		}
 		int err = st_reader__chunk_done(r, i, records, ds.prev_ts);
@@ -117,13 +124,15 @@ static bool wall_time(struct st_reader *r, uint64_t ts, char *out, size_t n)
 
 	if (!off)
 		return false;
-	long long o = strtoll(off, &end, 10);
-	if (*end || end == off)
+	errno = 0;
+	long long o = strtoll(off, &end, 10), wall;
+	if (*end || end == off || errno || ts > INT64_MAX ||
+	    __builtin_add_overflow((long long)ts, o, &wall) || wall < 0)
 		return false;
-	long long wall = (long long)ts + o;
 	time_t sec = (time_t)(wall / 1000000000LL);
 	struct tm tm;
-	if (!gmtime_r(&sec, &tm))
+	/* A clock that says 1970 or the far future is a broken (or hostile) file. */
+	if (!gmtime_r(&sec, &tm) || tm.tm_year < 71 || tm.tm_year > 8000)
 		return false;
 	strftime(out, n, "%Y-%m-%d %H:%M:%S UTC", &tm);
 	return true;
@@ -132,7 +141,7 @@ static bool wall_time(struct st_reader *r, uint64_t ts, char *out, size_t n)
 static const char *meta_or(struct st_reader *r, const char *key, const char *dflt)
 {
 	const char *v = st_reader__meta(r, key);
-	return v ? v : dflt;
+	return v ? tx(v) : dflt;
 }
 
 static void print_text(const char *path, struct st_reader *r, const struct totals *t)
@@ -152,9 +161,14 @@ static void print_text(const char *path, struct st_reader *r, const struct total
 	printf("host:       %s, kernel %s, %s, %s CPUs\n", meta_or(r, "host", "?"),
 	       meta_or(r, "kernel", "?"), meta_or(r, "machine", "?"), meta_or(r, "ncpus", "?"));
 	if (st_reader__meta(r, "cmdline"))
-		printf("command:    %s\n", st_reader__meta(r, "cmdline"));
-	if (wall_time(r, fi->first_ts, when, sizeof(when)))
+		printf("command:    %s\n", tx(st_reader__meta(r, "cmdline")));
+	if (!t->events)
+		printf("started:    (no events)\n");
+	else if (wall_time(r, fi->first_ts, when, sizeof(when)))
 		printf("started:    %s\n", when);
+	else if (st_reader__meta(r, "clock_offset_ns"))
+		printf("started:    unknown (the clock offset %s is not a plausible date)\n",
+		       tx(st_reader__meta(r, "clock_offset_ns")));
 	printf("span:       %.6f s (clock %s, %llu .. %llu ns)\n", span,
 	       meta_or(r, "clock", "?"), (unsigned long long)fi->first_ts,
 	       (unsigned long long)fi->last_ts);
@@ -188,9 +202,10 @@ static void print_text(const char *path, struct st_reader *r, const struct total
 			printf("  cpu %-4u %s events in %s windows covering %.6f s (", c,
 			       fmt__count(l->events), fmt__count(l->windows), (double)l->ns / 1e9);
 			sep = "";
-			for (int k = 1; k < NCAUSES; k++)
+			for (int k = 0; k < NCAUSES; k++)
 				if (l->by_cause[k]) {
-					printf("%s%s %s", sep, st_loss_cause_name((uint8_t)k),
+					printf("%s%s %s", sep,
+					       k ? st_loss_cause_name((uint8_t)k) : "unknown cause",
 					       fmt__count(l->by_cause[k]));
 					sep = ", ";
 				}
@@ -229,7 +244,7 @@ static void print_text(const char *path, struct st_reader *r, const struct total
 			const char *k;
 			uint64_t v;
 			st_reader__stat_at(r, i, &k, &v);
-			printf(" %s=%llu", k, (unsigned long long)v);
+			printf(" %s=%llu", tx(k), (unsigned long long)v);
 		}
 		printf("\n");
 	}
@@ -320,7 +335,7 @@ static void print_maps(struct st_reader *r)
 		char hex[2 * ST_MAX_BUILD_ID + 1] = "-";
 		for (unsigned int k = 0; k < m->build_id_len; k++)
 			snprintf(hex + 2 * k, 3, "%02x", m->build_id[k]);
-		printf("%6u %7u %-40s %s\n", m->id, m->pid, hex, m->path);
+		printf("%6u %7u %-40s %s\n", m->id, m->pid, hex, tx(m->path));
 	}
 }
 

@@ -41,7 +41,7 @@ static void print_text(const struct stats_table *t, bool per_process, uint64_t s
 	       "WAKEUPS", "MAXWAIT");
 	for (uint32_t i = 0; i < t->n; i++) {
 		const struct thread_stats *s = &t->rows[i];
-		printf("%7u %7u %-16s %11.3f", s->pid, per_process ? s->threads : s->tid, s->comm,
+		printf("%7u %7u %-16s %11.3f", s->pid, per_process ? s->threads : s->tid, tx(s->comm),
 		       ms(s->ns[TS_RUNNING]));
 		if (steal)
 			printf(" %9.3f", ms(s->excluded));

@@ -53,7 +53,7 @@ static void on_interval(void *ctx, const struct interval *iv)
 		printf("%12.6f %14.3f  %-8s %3u  ", (double)rel / 1e9, (double)(end - start) / 1e3,
 		       th_state_name(iv->state), iv->cpu);
 		if (iv->woken)
-			printf("woken by %s/%u%s", iv->waker.comm[0] ? iv->waker.comm : "?",
+			printf("woken by %s/%u%s", iv->waker.comm[0] ? tx(iv->waker.comm) : "?",
 			       iv->waker.tid, ctx_names[iv->waker.ctx & 3]);
 		else if (iv->state == TS_RUNNABLE && iv->cause)
 			printf("%s", cause_names[iv->cause]);

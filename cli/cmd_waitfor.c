@@ -64,7 +64,7 @@ static void print_text(struct st_reader *r, struct symbolizer *sym, const struct
 		for (size_t i = 0; i < w->n && !first; i++)
 			if (w->h[i].thread == t[k].thread)
 				first = &w->h[i];
-		printf("%7u %7u %-16s %11.3f %6.1f%%\n", first->tid, first->pid, first->comm,
+		printf("%7u %7u %-16s %11.3f %6.1f%%\n", first->tid, first->pid, tx(first->comm),
 		       (double)t[k].ns / 1e6,
 		       w->waited_ns ? 100.0 * (double)t[k].ns / (double)w->waited_ns : 0.0);
 		unsigned int shown = 0;

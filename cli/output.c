@@ -9,6 +9,7 @@
 
 #include "analyze/filter.h"
 #include "analyze/symbols.h"
+#include "base/text.h"
 #include "cli.h"
 
 void cli__error(const char *what, const char *fmt, ...)
@@ -104,16 +105,15 @@ int analyze_args__need_threads(const struct filter *f, const char *cmd)
 
 void json__str(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
+	text__json(f, s);
+}
+
+const char *tx(const char *s)
+{
+	static char bufs[8][1024];
+	static unsigned int i;
+
+	return text__terminal(bufs[i++ % 8], sizeof(bufs[0]), s ? s : "");
 }
 
 static char *ring__next(void)

@@ -74,9 +74,14 @@ int main(int argc, char **argv)
 		       ST_VERSION_MINOR);
 		return flush_stdout(EXIT_OK);
 	}
-	for (const struct cmd *c = cmds; c->name; c++)
-		if (!strcmp(argv[1], c->name))
-			return flush_stdout(c->fn(argc - 1, argv + 1));
+	for (const struct cmd *c = cmds; c->name; c++) {
+		if (strcmp(argv[1], c->name))
+			continue;
+		/* What an analysis prints comes partly from the (untrusted) trace. */
+		if (c->needs == NEEDS_TRACE)
+			safe_stdio__install();
+		return flush_stdout(c->fn(argc - 1, argv + 1));
+	}
 	cli__error(NULL, "unknown command '%s'", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;

@@ -111,7 +111,7 @@ int st_decode_event(uint8_t type, const uint8_t *body, size_t len, struct st_dec
 		TRY(u8__get(&c, &e->wake.ctx));
 		TRY(cursor__uvar32(&c, &e->wake.kstack));
 		TRY(cursor__uvar32(&c, &e->wake.ustack));
-		if (e->wake.ctx > ST_CTX_NMI)
+		if (e->wake.ctx > ST_CTX_NMI || e->wake.target_cpu >= ST_MAX_CPU)
 			return -ST_ERECORD;
 		break;
 	case ST_REC_FORK:
@@ -136,6 +136,8 @@ int st_decode_event(uint8_t type, const uint8_t *body, size_t len, struct st_dec
 		e->loss.end_ts = e->ts + delta;
 		TRY(cursor__uvar(&c, &e->loss.count));
 		TRY(u8__get(&c, &e->loss.cause));
+		if (e->loss.count >= ST_MAX_LOSS)
+			return -ST_ERECORD; /* more events than any recorder could have lost */
 		break;
 	}
 	/* Newer writers may append fields to a known record: ignore the rest. */
@@ -334,7 +336,8 @@ compact__decode(uint8_t type, const uint8_t *body, size_t len, struct st_decode_
 		e->wake.kstack = e->wake.ustack = 0;
 		UNCHECKED_IF(flags & ST_WKC_KSTACK, p, uvar32__unchecked(p, &e->wake.kstack, pext));
 		UNCHECKED_IF(flags & ST_WKC_USTACK, p, uvar32__unchecked(p, &e->wake.ustack, pext));
-		if (e->wake.ctx > ST_CTX_NMI || (size_t)(p - body) > len)
+		if (e->wake.ctx > ST_CTX_NMI || e->wake.target_cpu >= ST_MAX_CPU ||
+		    (size_t)(p - body) > len)
 			return -ST_ERECORD;
 	}
 	ds->prev_ts = e->ts;

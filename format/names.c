@@ -20,6 +20,8 @@ static const char *const error_words[] = {
 	[ST_ETIME - ST_E_BASE] = "timestamps out of order",
 	[ST_ESEQ - ST_E_BASE] = "chunks missing (sequence gap)",
 	[ST_ERANGE - ST_E_BASE] = "value out of range",
+	[ST_EBUDGET - ST_E_BASE] = "unpacks to far more data than a file of its size holds "
+				   "(a compression bomb?)",
 };
 
 const char *st_strerror(int err)

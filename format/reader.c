@@ -690,6 +690,27 @@ static void *search(const void *key, const void *base, size_t n, size_t size,
 	return n ? bsearch(key, base, n, size, cmp) : NULL;
 }
 
+/*
+ * What the chunk headers declare, against the budgets (tape.h): checked
+ * before anything is unpacked, so a bomb costs nothing.
+ */
+static int budget__check(struct st_reader *r)
+{
+	uint64_t raw = 0, tables = 0, size = r->info.file_size;
+
+	for (size_t i = 0; i < r->nchunks; i++) {
+		raw += r->chunks[i].raw_size;
+		if (r->chunks[i].type != ST_CHUNK_EVENTS)
+			tables += r->chunks[i].raw_size;
+	}
+	uint64_t raw_max = size * ST_BUDGET_RAW_RATIO, table_max = size * ST_BUDGET_TABLE_RATIO;
+	if (raw_max < ST_BUDGET_RAW_FLOOR)
+		raw_max = ST_BUDGET_RAW_FLOOR;
+	if (table_max < ST_BUDGET_TABLE_FLOOR)
+		table_max = ST_BUDGET_TABLE_FLOOR;
+	return raw > raw_max || tables > table_max ? -ST_EBUDGET : 0;
+}
+
 static int load_tables(struct st_reader *r)
 {
 	bool have_span = false;
@@ -732,6 +753,13 @@ static int load_tables(struct st_reader *r)
 		if (err)
 			return err;
 		r->info.raw_bytes += c->raw_size;
+	}
+	if (have_span && r->info.last_ts - r->info.first_ts > ST_MAX_SPAN_NS) {
+		err = reader__problem(r, 0, -ST_ETIME, "events span %llu days: implausible timestamps",
+				      (unsigned long long)((r->info.last_ts - r->info.first_ts) /
+							   86400000000000ull));
+		if (err)
+			return err;
 	}
 	sort(r->stacks, r->nstacks, sizeof(*r->stacks), stack__cmp);
 	sort(r->maps, r->nmaps, sizeof(*r->maps), map__cmp);
@@ -820,6 +848,8 @@ int st_reader__open_fd(int fd, unsigned int flags, struct st_reader **out)
 		err = header__check(r, h);
 	if (!err)
 		err = scan(r);
+	if (!err)
+		err = budget__check(r);
 	if (!err)
 		err = load_tables(r);
 	if (err)

@@ -28,11 +28,24 @@
 #endif
 #define ST_MAX_STORED (ST_MAX_RAW + (ST_MAX_RAW >> 7) + 4096)
 #define ST_MAX_CPU 4096
+
+/*
+ * Budgets against compression bombs, from the file's size: all chunks may
+ * unpack to 64 times it (every analysis pass unpacks the events again), the
+ * tables held in memory to 16 times it; with floors for small files. Real
+ * recordings unpack 4-6 times their size.
+ */
+#define ST_BUDGET_RAW_RATIO 64u
+#define ST_BUDGET_RAW_FLOOR (256ull << 20)
+#define ST_BUDGET_TABLE_RATIO 16u
+#define ST_BUDGET_TABLE_FLOOR (32ull << 20)
 #define ST_MAX_FRAMES 255
 #define ST_MAX_STR 4096
 #define ST_MAX_BUILD_ID 64
 #define ST_COMM_LEN 16
 #define ST_CPU_NONE 0xFFFFFFFFu
+#define ST_MAX_LOSS (1ull << 48) /* a LOSS count at or past this is malformed */
+#define ST_MAX_SPAN_NS (366ull * 24 * 3600 * 1000000000ull) /* events over more: a problem */
 
 /* Stack ids in events: 0 means none was taken; LOST that capture failed. */
 #define ST_STACK_NONE 0u
@@ -133,6 +146,7 @@ enum st_errors {
 	ST_ETIME,	/* timestamps out of order or outside the chunk's span */
 	ST_ESEQ,	/* chunk sequence numbers skip: chunks are missing */
 	ST_ERANGE,	/* a field is out of its valid range */
+	ST_EBUDGET,	/* the file unpacks to more than a file of its size may */
 	ST_E_END,
 };
 

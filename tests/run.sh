@@ -5,7 +5,7 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
 build/tests/unit_tests | tee -a "$log"
-for t in tests/live/*.sh tests/corpus/check.sh; do
+for t in tests/live/*.sh tests/corpus/check.sh tests/corpus/hostile.sh; do
 	[ -f "$t" ] && [ "$t" != tests/live/lib.sh ] || continue
 	sh "$t" 2>&1 | tee -a "$log"
 done

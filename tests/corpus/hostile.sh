@@ -1,0 +1,27 @@
+#!/bin/sh
+# Hostile traces (valid checksums, crafted contents: tests/tools/mkhostile.c)
+# and every other corpus file, through every analyzer command: no crash, no
+# run over 10 s, no RSS over 512 MB, output valid for its format
+# (tests/tools/hostile_run.py). With clang, again under ASan+UBSan.
+cd "$(dirname "$0")/../.." || exit 1
+ST=${ST:-./schedtape}
+H=build/hostile
+mkdir -p "$H"
+if ! make --no-print-directory build/mkhostile >/dev/null 2>"$H/build.log"; then
+	echo "FAIL corpus/hostile_build: $(tail -3 "$H/build.log")"
+	exit 0
+fi
+build/mkhostile "$H" || { echo "FAIL corpus/hostile_generate"; exit 0; }
+FILES="$H/*.tape tests/corpus/bad/*.tape tests/corpus/good/*.tape samples/workload.tape"
+# shellcheck disable=SC2086
+python3 tests/tools/hostile_run.py "$ST" $FILES
+if command -v clang >/dev/null && [ -z "$NO_SANITIZE" ]; then
+	if make --no-print-directory sanitize-bin >"$H/san.log" 2>&1; then
+		# ASan's shadow memory and quarantine inflate RSS: its limit is not ours.
+		# shellcheck disable=SC2086
+		ASAN_OPTIONS=detect_leaks=0 RSS_LIMIT_MB=4096 SUITE=hostile_asan \
+			python3 tests/tools/hostile_run.py build-san/schedtape $FILES
+	else
+		echo "FAIL corpus/hostile_asan_build: $(tail -3 "$H/san.log")"
+	fi
+fi

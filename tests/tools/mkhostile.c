@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Writes tests/corpus/hostile/: traces a hostile sender could make, all with
+ * valid checksums and zstd frames (written by the format library itself), one
+ * per class of issue 13. tests/corpus/hostile.sh runs every command on each.
+ * Usage: mkhostile DIR
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "format/tape.h"
+
+struct out {
+	int fd;
+	struct st_writer *w;
+	struct st_chunk c;
+};
+
+static int out__open(struct out *o, const char *dir, const char *name)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s.tape", dir, name);
+	o->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	o->w = o->fd >= 0 ? st_writer__new(o->fd, 19) : NULL;
+	if (!o->w) {
+		perror(path);
+		exit(1);
+	}
+	st_chunk__init(&o->c, ST_CHUNK_META, ST_CPU_NONE);
+	return 0;
+}
+
+/* Write the chunk being built and start one of @type. */
+static void out__next(struct out *o, uint16_t type, uint32_t cpu)
+{
+	if (o->c.count && st_writer__add(o->w, &o->c)) {
+		fprintf(stderr, "mkhostile: cannot write a chunk\n");
+		exit(1);
+	}
+	st_chunk__free(&o->c);
+	st_chunk__init(&o->c, type, cpu);
+}
+
+static void out__close(struct out *o)
+{
+	out__next(o, ST_CHUNK_META, ST_CPU_NONE);
+	st_writer__finish(o->w);
+	st_writer__free(o->w);
+	st_chunk__free(&o->c);
+	close(o->fd);
+}
+
+static void ev(struct out *o, struct st_event e)
+{
+	if (st_chunk__add_event(&o->c, &e)) {
+		fprintf(stderr, "mkhostile: event refused by the encoder\n");
+		exit(1);
+	}
+}
+
+static struct st_event sw(uint64_t ts, uint32_t cpu, uint32_t prev, char state, uint32_t next)
+{
+	struct st_event e = { .ts = ts, .cpu = cpu, .type = ST_REC_SWITCH };
+
+	e.sw.prev_tid = e.sw.prev_pid = prev;
+	e.sw.next_tid = e.sw.next_pid = next;
+	e.sw.prev_state = state;
+	e.sw.prev_prio = e.sw.next_prio = 120;
+	return e;
+}
+
+static struct st_event wk(uint64_t ts, uint32_t cpu, uint32_t waker, uint32_t wakee, uint32_t target)
+{
+	struct st_event e = { .ts = ts, .cpu = cpu, .type = ST_REC_WAKING };
+
+	e.wake.waker_tid = e.wake.waker_pid = waker;
+	e.wake.wakee_tid = e.wake.wakee_pid = wakee;
+	e.wake.target_cpu = target;
+	return e;
+}
+
+static struct st_event fk(uint64_t ts, uint32_t cpu, uint32_t parent, uint32_t child)
+{
+	struct st_event e = { .ts = ts, .cpu = cpu, .type = ST_REC_FORK };
+
+	e.fork.parent_tid = e.fork.parent_pid = parent;
+	e.fork.child_tid = e.fork.child_pid = child;
+	return e;
+}
+
+static void meta(struct out *o, const char *k, const char *v)
+{
+	st_chunk__add_kv(&o->c, k, v);
+}
+
+/* A valid trace that made chains read a moved thread table: many threads, then waits. */
+static void chains_table_moves(const char *dir)
+{
+	struct out o;
+
+	out__open(&o, dir, "chains_table_moves");
+	meta(&o, "start_ts", "1000");
+	out__next(&o, ST_CHUNK_EVENTS, 0);
+	ev(&o, sw(1000, 0, 0, 'R', 1));
+	ev(&o, wk(1100, 0, 1, 2, 0));
+	ev(&o, sw(1200, 0, 1, 'S', 2));
+	for (uint32_t i = 0; i < 5000; i++) /* the table grows past its first size */
+		ev(&o, fk(1300 + i, 0, 2, 10000 + i));
+	ev(&o, wk(7000, 0, 2, 1, 0));
+	ev(&o, sw(7100, 0, 2, 'S', 1));
+	ev(&o, wk(7200, 0, 1, 2, 0));
+	ev(&o, sw(7300, 0, 1, 'D', 2));
+	out__close(&o);
+}
+
+/* Wakings aimed at CPUs that cannot exist. */
+static void wild_cpus(const char *dir)
+{
+	struct out o;
+
+	out__open(&o, dir, "wild_cpus");
+	meta(&o, "ncpus", "2");
+	out__next(&o, ST_CHUNK_EVENTS, 0);
+	ev(&o, sw(1000, 0, 0, 'R', 5));
+	ev(&o, sw(1100, 0, 5, 'S', 6));
+	ev(&o, wk(1200, 0, 6, 5, 0xFFFFFFFFu));
+	ev(&o, wk(1300, 0, 6, 7, 100000000u));
+	ev(&o, sw(1400, 0, 6, 'S', 0));
+	out__close(&o);
+}
+
+/* Metadata chosen to overflow arithmetic and reach the terminal raw. */
+static void wild_meta(const char *dir)
+{
+	struct out o;
+
+	out__open(&o, dir, "wild_meta");
+	meta(&o, "clock_offset_ns", "9223372036854775807");
+	meta(&o, "host", "evil\x1b[2J\x1b]0;owned\x07host");
+	meta(&o, "kernel", "\xff\xfe not utf-8 \r\n second line");
+	meta(&o, "cmdline", "rm -rf / \x1b[31m\"quoted\\\"");
+	meta(&o, "start_ts", "18446744073709551615");
+	meta(&o, "target_pids", "1,2,x,99999999999999999999");
+	out__next(&o, ST_CHUNK_EVENTS, 0);
+	ev(&o, sw(1000, 0, 0, 'R', 5));
+	ev(&o, sw(2000, 0, 5, 'S', 0));
+	out__next(&o, ST_CHUNK_STATS, ST_CPU_NONE);
+	st_chunk__add_stat(&o.c, "end_ts\x1b[1m", 5);
+	st_chunk__add_stat(&o.c, "end_ts", UINT64_MAX);
+	out__close(&o);
+}
+
+/* Names that break every output format: control bytes, bad UTF-8, ';', newlines, nothing. */
+static void wild_names(const char *dir)
+{
+	static const char *const names[] = {
+		"a;b;c",  "new\nline", "tab\there", "esc\x1b[31m", "\xff\xfe\xfd", "\xc3",
+		"trail ", "<svg>&", "\"quote\\", "",	      "\xed\xa0\x80sur", "\x7f",
+	};
+	struct out o;
+	uint32_t n = sizeof(names) / sizeof(names[0]);
+
+	out__open(&o, dir, "wild_names");
+	meta(&o, "start_ts", "1000");
+	out__next(&o, ST_CHUNK_TASKS, ST_CPU_NONE);
+	for (uint32_t i = 0; i < n; i++) {
+		struct st_task t = { .ts = 1000, .tid = 100 + i, .pid = 100 + i, .ppid = 1 };
+		snprintf(t.comm, sizeof(t.comm), "%s", names[i]);
+		t.cmdline = names[i];
+		st_chunk__add_task(&o.c, &t);
+	}
+	out__next(&o, ST_CHUNK_KSYMS, ST_CPU_NONE);
+	for (uint32_t i = 0; i < n; i++) {
+		struct st_sym s = { .map = 0, .addr = 0xffffffff81000000ull + i * 0x100, .size = 0x100,
+				    .name = names[i] };
+		st_chunk__add_sym(&o.c, &s);
+	}
+	out__next(&o, ST_CHUNK_STACKS, ST_CPU_NONE);
+	for (uint32_t i = 0; i < n; i++) {
+		struct st_frame f[2] = { { 0xffffffff81000010ull + i * 0x100, 0 },
+					 { 0xffffffff81000010ull + ((i + 1) % n) * 0x100, 0 } };
+		struct st_stack s = { .id = 1 + i, .kind = ST_STACK_KERNEL, .nframes = 2, .frames = f };
+		st_chunk__add_stack(&o.c, &s);
+	}
+	out__next(&o, ST_CHUNK_EVENTS, 0);
+	uint64_t ts = 2000;
+	static const char states[] = { 'S', 'D', 0x1b, (char)0xff, '"', '\n', 'S' };
+	for (uint32_t round = 0; round < 4; round++)
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t t = 100 + i, next = 100 + (i + 1) % n;
+			struct st_event e = sw(ts, 0, t, states[(i + round) % sizeof(states)], next);
+			e.sw.kstack = 1 + i;
+			ev(&o, e);
+			struct st_event w = wk(ts + 50, 0, next, t, 0);
+			w.wake.kstack = 1 + (i + 1) % n;
+			ev(&o, w);
+			struct st_event r = { .ts = ts + 60, .cpu = 0, .type = ST_REC_RENAME };
+			r.task.tid = r.task.pid = t;
+			snprintf(r.task.comm, sizeof(r.task.comm), "%s", names[(i + round) % n]);
+			ev(&o, r);
+			ts += 100;
+		}
+	out__close(&o);
+}
+
+/* A recording of one process that forked 100,000 times (the target list grows). */
+static void many_forks(const char *dir)
+{
+	struct out o;
+
+	out__open(&o, dir, "many_forks");
+	meta(&o, "target_pids", "10");
+	out__next(&o, ST_CHUNK_EVENTS, 0);
+	ev(&o, sw(1000, 0, 0, 'R', 10));
+	for (uint32_t i = 0; i < 100000; i++) {
+		if (o.c.count > 50000)
+			out__next(&o, ST_CHUNK_EVENTS, 0);
+		ev(&o, fk(2000 + 10 * (uint64_t)i, 0, 10, 20000 + i));
+	}
+	out__close(&o);
+}
+
+/* Counts and times at the edges: a huge loss, a span of centuries, no events at all. */
+static void wild_counts(const char *dir)
+{
+	struct out o;
+
+	out__open(&o, dir, "wild_counts");
+	out__next(&o, ST_CHUNK_EVENTS, 0);
+	ev(&o, sw(1000, 0, 0, 'R', 5));
+	struct st_event l = { .ts = 2000, .cpu = 0, .type = ST_REC_LOSS };
+	l.loss.end_ts = 3000;
+	l.loss.count = UINT64_MAX - 20;
+	l.loss.cause = ST_LOSS_BUFFER_FULL;
+	ev(&o, l);
+	l.ts = 4000;
+	l.loss.end_ts = 5000;
+	l.loss.count = 100;
+	l.loss.cause = 200; /* no such cause */
+	ev(&o, l);
+	ev(&o, sw(584ull * 365 * 24 * 3600 * 1000000000ull, 0, 5, 'S', 0));
+	out__close(&o);
+
+	out__open(&o, dir, "no_events");
+	meta(&o, "clock_offset_ns", "1700000000000000000");
+	meta(&o, "host", "quiet");
+	out__close(&o);
+}
+
+/* Stacks of the largest allowed depth, all distinct: frames add up. */
+static void many_frames(const char *dir)
+{
+	struct out o;
+	struct st_frame f[ST_MAX_FRAMES];
+
+	out__open(&o, dir, "many_frames");
+	out__next(&o, ST_CHUNK_STACKS, ST_CPU_NONE);
+	for (uint32_t id = 1; id <= 20000; id++) {
+		if (o.c.buf.len > (8u << 20))
+			out__next(&o, ST_CHUNK_STACKS, ST_CPU_NONE);
+		for (uint32_t k = 0; k < ST_MAX_FRAMES; k++)
+			f[k] = (struct st_frame){ 0xffffffff81000000ull + k * 16 + id, 0 };
+		struct st_stack s = { .id = id, .kind = ST_STACK_KERNEL, .nframes = ST_MAX_FRAMES,
+				      .frames = f };
+		st_chunk__add_stack(&o.c, &s);
+	}
+	out__next(&o, ST_CHUNK_EVENTS, 0);
+	ev(&o, sw(1000, 0, 0, 'R', 5));
+	for (uint32_t i = 0; i < 1000; i++) {
+		struct st_event e = sw(2000 + 20 * i, 0, 5, 'S', 6);
+		e.sw.kstack = 1 + i * 17 % 20000;
+		ev(&o, e);
+		ev(&o, wk(2010 + 20 * i, 0, 6, 5, 0));
+		ev(&o, sw(2015 + 20 * i, 0, 6, 'R', 5));
+	}
+	out__close(&o);
+}
+
+/* Chunks of zeros that unpack to far more than the file holds. */
+static void zero_bomb(const char *dir)
+{
+	struct out o;
+
+	out__open(&o, dir, "zero_bomb");
+	for (int k = 0; k < 64; k++) {
+		out__next(&o, ST_CHUNK_EVENTS, 0);
+		st_chunk__add_kv(&o.c, "", ""); /* one record, then zeros */
+		uint8_t *d = realloc(o.c.buf.data, 16u << 20);
+		if (d) {
+			memset(d + o.c.buf.len, 0, (16u << 20) - o.c.buf.len);
+			o.c.buf.data = d;
+			o.c.buf.len = o.c.buf.cap = 16u << 20;
+		}
+		o.c.first_ts = o.c.last_ts = 1000;
+	}
+	out__close(&o);
+}
+
+int main(int argc, char **argv)
+{
+	const char *dir = argc > 1 ? argv[1] : "tests/corpus/hostile";
+
+	chains_table_moves(dir);
+	wild_cpus(dir);
+	wild_meta(dir);
+	wild_names(dir);
+	many_forks(dir);
+	wild_counts(dir);
+	many_frames(dir);
+	zero_bomb(dir);
+	return 0;
+}
