@@ -128,10 +128,17 @@ $(OUT)/fuzz/%: tests/fuzz/%.c $(BASE_SRCS) $(FORMAT_SRCS) $(ANALYZE_SRCS)
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $^ -lzstd -lelf -lpthread -lm
 
+# The command fuzzers: structure-aware traces (tracegen.c) through the CLI's own functions.
+FUZZ_CLI_SRCS := $(filter-out cli/schedtape.c,$(CLI_SRCS)) tests/fuzz/tracegen.c
+$(OUT)/fuzz/fuzz_cmd_%: tests/fuzz/fuzz_cmd_%.c $(FUZZ_CLI_SRCS) $(BASE_SRCS) $(FORMAT_SRCS) $(ANALYZE_SRCS)
+	@mkdir -p $(@D)
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $^ -lzstd -lelf -lpthread -lm
+
 fuzz: $(FUZZ_TARGETS)
 	@for t in $(FUZZ_TARGETS); do \
 		mkdir -p $(OUT)/fuzz/corpus-$$(basename $$t); \
-		$$t $(FUZZ_LIMIT) -print_final_stats=1 -max_len=$(FUZZ_MAX_LEN) -artifact_prefix=$(OUT)/fuzz/ \
+		$$t $(FUZZ_LIMIT) -print_final_stats=1 -max_len=$(FUZZ_MAX_LEN) -close_fd_mask=2 -artifact_prefix=$(OUT)/fuzz/ \
 			$(OUT)/fuzz/corpus-$$(basename $$t) tests/corpus/good tests/corpus/bad || exit 1; \
 	done
 

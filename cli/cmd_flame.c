@@ -88,6 +88,10 @@ int cmd_flame(int argc, char **argv)
 		goto out;
 	}
 	ret = analyze_args__file(&a, "flame", argc, argv);
+	if (!ret && a.json) {
+		cli__error("flame", "--json: the output is an SVG picture");
+		ret = EXIT_USAGE;
+	}
 	if (ret)
 		goto out;
 	if (!output) {

@@ -145,6 +145,10 @@ static int run(int argc, char **argv, bool wake)
 		goto out;
 	}
 	ret = analyze_args__file(&a, cmd, argc, argv);
+	if (!ret && a.json) {
+		cli__error(cmd, "--json: the output is folded stacks (flamegraph.pl's input)");
+		ret = EXIT_USAGE;
+	}
 	if (ret)
 		goto out;
 	ret = EXIT_FAIL;

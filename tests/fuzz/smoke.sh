@@ -14,7 +14,7 @@ for src in tests/fuzz/fuzz_*.c; do
 		continue
 	fi
 	mkdir -p "build/fuzz/corpus-smoke-$name"
-	out=$("build/fuzz/$name" -max_total_time="$SECS" -max_len=6000 \
+	out=$("build/fuzz/$name" -max_total_time="$SECS" -max_len=6000 -close_fd_mask=2 \
 		-artifact_prefix=build/fuzz/ \
 		"build/fuzz/corpus-smoke-$name" tests/corpus/good tests/corpus/bad 2>&1)
 	st=$?
