@@ -236,12 +236,23 @@ static int open_output(const struct record_args *a)
 			cli__error(a->output, "cannot create: %s", strerror(errno));
 		return -1;
 	}
-	if (fchmod(fd, 0600)) {
+	/* A device or a FIFO (-o /dev/full, a named pipe) keeps its own mode. */
+	struct stat st;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && fchmod(fd, 0600)) {
 		cli__error(a->output, "cannot set mode 0600: %s", strerror(errno));
 		close(fd);
 		return -1;
 	}
 	return fd;
+}
+
+/* Only a regular file this recording wrote is removed when nothing was recorded. */
+static void output__discard(const struct record_args *a, int fd)
+{
+	struct stat st;
+
+	if (fd != STDOUT_FILENO && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		unlink(a->output);
 }
 
 /*
@@ -306,12 +317,15 @@ static void status_line(const struct session_stats *st, double secs, uint64_t pr
 /* With @quiet only losses are told: they are never silent. */
 static void summary(const char *out, const struct session_stats *st, double secs, bool quiet)
 {
-	uint64_t lost = st->lost_buffer + st->lost_writer + st->lost_decode;
+	uint64_t lost = st->lost_buffer + st->lost_writer + st->lost_decode + st->lost_unwritten;
 
 	if (quiet)
 		goto losses;
 	fprintf(stderr, "%s: recorded %s events in %.1f s to %s: %s (%.2f bytes/event, ratio %.1fx)\n",
-		prog_name, fmt__count(st->events), secs, out, fmt__bytes(st->file_bytes),
+		prog_name,
+		fmt__count(st->events > st->lost_unwritten ? st->events - st->lost_unwritten : 0), secs,
+		out,
+		fmt__bytes(st->file_bytes),
 		st->events ? (double)st->file_bytes / (double)st->events : 0.0,
 		st->file_bytes ? (double)st->raw_bytes / (double)st->file_bytes : 0.0);
 	fprintf(stderr, "%s: stacks: %s kernel, %s user distinct; %s captures failed\n", prog_name,
@@ -323,9 +337,13 @@ static void summary(const char *out, const struct session_stats *st, double secs
 losses:
 	if (!lost)
 		return;
-	fprintf(stderr, "%s: LOST %s events (buffer full %s, writer behind %s, undecodable %s)",
+	fprintf(stderr, "%s: LOST %s events (buffer full %s, writer behind %s, undecodable %s",
 		prog_name, fmt__count(lost), fmt__count(st->lost_buffer),
 		fmt__count(st->lost_writer), fmt__count(st->lost_decode));
+	if (st->lost_unwritten)
+		fprintf(stderr, ", not written: the file took no more %s",
+			fmt__count(st->lost_unwritten));
+	fprintf(stderr, ")");
 	for (uint32_t c = 0; c < st->ncpus; c++)
 		if (st->lost_per_cpu[c])
 			fprintf(stderr, "; cpu %u: %s", c, fmt__count(st->lost_per_cpu[c]));
@@ -431,7 +449,10 @@ int cmd_record(int argc, char **argv)
 	}
 	err = session__start(s, why, sizeof(why));
 	if (err) {
-		cli__error("record", "%s", why);
+		/* Write errors are the output file's: name it. */
+		bool io = err == -ENOSPC || err == -EFBIG || err == -EDQUOT || err == -EIO ||
+			  err == -EPIPE || err == -EROFS;
+		cli__error(io ? a.output : "record", "%s", why);
 		ret = EXIT_FAIL;
 		goto out;
 	}
@@ -508,13 +529,13 @@ out:
 	if (child > 0 && !child_done)
 		waitpid(child, NULL, 0);
 	session__free(s);
-	if (out_fd != STDOUT_FILENO && close(out_fd) && !ret) {
+	/* Nothing was recorded: leave no file behind. */
+	if (!started && out_fd >= 0)
+		output__discard(&a, out_fd);
+	if (out_fd >= 0 && out_fd != STDOUT_FILENO && close(out_fd) && !ret) {
 		cli__error(a.output, "%s", strerror(errno));
 		ret = EXIT_FAIL;
 	}
-	/* Nothing was recorded: leave no file behind. */
-	if (!started && out_fd != STDOUT_FILENO)
-		unlink(a.output);
 	free(cmdline);
 	return ret;
 }

@@ -25,7 +25,8 @@
 struct cpu_state {
 	struct st_chunk chunk;
 	uint64_t last_ts;      /* last event delivered on this CPU */
-	uint64_t pending_lost; /* lost events not yet placed in time */
+	uint64_t pending_lost;	 /* lost events not yet placed in time */
+	uint64_t pending_decode; /* undecodable samples, likewise */
 	uint64_t lost;
 	struct bpf_link *tick; /* the batch timer on this CPU */
 	uint64_t excluded;     /* the latest switch's cumulative uncharged time (has_excluded) */
@@ -106,8 +107,14 @@ static int push(struct session *s, struct st_chunk *c, bool droppable)
 	if (!c->count)
 		return 0;
 	int err = sink__push(s->sink, c, droppable);
-	if (err && err != -EAGAIN && !s->err)
-		s->err = err;
+	if (err && err != -EAGAIN) {
+		if (!s->err)
+			s->err = err;
+		/* The file takes nothing more: these events are lost, and counted. */
+		if (c->type == ST_CHUNK_EVENTS)
+			s->st.lost_unwritten += c->count;
+		st_chunk__reset(c);
+	}
 	return err;
 }
 
@@ -355,6 +362,38 @@ static void task__record(struct session *s, uint64_t ts, uint32_t tid, uint32_t 
 	st_chunk__add_task(&s->tasks, &t);
 }
 
+/*
+ * Losses on @cs not yet placed in time become LOSS records, from the last
+ * event delivered before them to @end (the first after them, or the end).
+ */
+static void pending__place(struct cpu_state *cs, uint64_t end)
+{
+	const struct {
+		uint64_t *n;
+		uint8_t cause;
+	} kinds[] = { { &cs->pending_lost, ST_LOSS_BUFFER_FULL }, { &cs->pending_decode, ST_LOSS_DECODE } };
+
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		if (!*kinds[k].n)
+			continue;
+		struct st_event loss = { .ts = cs->last_ts, .type = ST_REC_LOSS };
+		loss.loss.end_ts = end;
+		loss.loss.count = *kinds[k].n;
+		loss.loss.cause = kinds[k].cause;
+		st_chunk__add_event(&cs->chunk, &loss);
+		*kinds[k].n = 0;
+		cs->has_excluded = false; /* a switch of this CPU may be among the lost */
+	}
+}
+
+/* @n samples on @cpu that could not be decoded: lost, in the file too. */
+static void cpu__undecodable(struct session *s, int cpu, uint64_t n)
+{
+	s->cpus[cpu].pending_decode += n;
+	s->cpus[cpu].lost += n;
+	s->st.lost_decode += n;
+}
+
 static void sample__handle(struct session *s, int cpu, const uint8_t *data, uint32_t size)
 {
 	struct cpu_state *cs = &s->cpus[cpu];
@@ -364,14 +403,14 @@ static void sample__handle(struct session *s, int cpu, const uint8_t *data, uint
 	struct stb_task_extra task;
 
 	if (size < sizeof(e)) {
-		s->st.lost_decode++;
+		cpu__undecodable(s, cpu, 1);
 		return;
 	}
 	memcpy(&e, data, sizeof(e));
 	if (e.kstack_bytes % 8 || e.ustack_bytes % 8 ||
 	    (uint32_t)e.kstack_bytes + e.ustack_bytes > size - sizeof(e) ||
 	    e.kstack_bytes > STB_MAX_FRAMES * 8 || e.ustack_bytes > STB_MAX_FRAMES * 8) {
-		s->st.lost_decode++;
+		cpu__undecodable(s, cpu, 1);
 		return;
 	}
 	/* Raw sample data follows a 4-byte size in the perf record: only 4-byte aligned. */
@@ -379,22 +418,14 @@ static void sample__handle(struct session *s, int cpu, const uint8_t *data, uint
 	frames = s->raw_frames;
 	if (e.type >= STB_FORK) {
 		if (size < sizeof(e) + sizeof(task)) {
-			s->st.lost_decode++;
+			cpu__undecodable(s, cpu, 1);
 			return;
 		}
 		memcpy(&task, data + sizeof(e), sizeof(task));
 		task.comm[sizeof(task.comm) - 1] = 0;
 		task.filename[sizeof(task.filename) - 1] = 0;
 	}
-	if (cs->pending_lost) {
-		struct st_event loss = { .ts = cs->last_ts, .type = ST_REC_LOSS };
-		loss.loss.end_ts = e.ts > cs->last_ts ? e.ts : cs->last_ts;
-		loss.loss.count = cs->pending_lost;
-		loss.loss.cause = ST_LOSS_BUFFER_FULL;
-		st_chunk__add_event(&cs->chunk, &loss);
-		cs->pending_lost = 0;
-		cs->has_excluded = false; /* a switch of this CPU may be among the lost */
-	}
+	pending__place(cs, e.ts > cs->last_ts ? e.ts : cs->last_ts);
 	ev.ts = e.ts;
 	ev.cpu = (uint32_t)cpu;
 	switch (e.type) {
@@ -464,11 +495,11 @@ static void sample__handle(struct session *s, int cpu, const uint8_t *data, uint
 		}
 		break;
 	default:
-		s->st.lost_decode++;
+		cpu__undecodable(s, cpu, 1);
 		return;
 	}
 	if (st_chunk__add_event(&cs->chunk, &ev)) {
-		s->st.lost_decode++;
+		cpu__undecodable(s, cpu, 1);
 		return;
 	}
 	if (ev.ts > cs->last_ts)
@@ -493,12 +524,12 @@ static void batch__handle(struct session *s, int cpu, const uint8_t *data, uint3
 	struct stb_batch_hdr h;
 
 	if (size < sizeof(h)) {
-		s->st.lost_decode++;
+		cpu__undecodable(s, cpu, 1);
 		return;
 	}
 	memcpy(&h, data, sizeof(h));
 	if (h.type != STB_BATCH || h.len > size - sizeof(h)) {
-		s->st.lost_decode++;
+		cpu__undecodable(s, cpu, 1);
 		return;
 	}
 	cpu__lost(s, cpu, h.lost);
@@ -509,7 +540,7 @@ static void batch__handle(struct session *s, int cpu, const uint8_t *data, uint3
 		if (rec == 0)
 			break; /* ended early: a nested writer found no room */
 		if (rec > (size_t)(end - p) - 8) {
-			s->st.lost_decode++;
+			cpu__undecodable(s, cpu, 1);
 			break;
 		}
 		sample__handle(s, cpu, p + 8, rec);
@@ -530,7 +561,7 @@ static enum bpf_perf_event_ret on_perf_record(void *ctx, int cpu, struct perf_ev
 			return LIBBPF_PERF_EVENT_CONT;
 		memcpy(&size, p, 4);
 		if (size > h->size - sizeof(*h) - 4) {
-			s->st.lost_decode++;
+			cpu__undecodable(s, cpu, 1);
 			return LIBBPF_PERF_EVENT_CONT;
 		}
 		batch__handle(s, cpu, p + 4, size);
@@ -936,15 +967,7 @@ int session__stop(struct session *s, bool finalize)
 		uint64_t end = now_ns();
 		/* Losses not followed by any event end where recording ended. */
 		for (int c = 0; c < s->ncpus; c++) {
-			struct cpu_state *cs = &s->cpus[c];
-			if (!cs->pending_lost)
-				continue;
-			struct st_event loss = { .ts = cs->last_ts, .type = ST_REC_LOSS };
-			loss.loss.end_ts = end;
-			loss.loss.count = cs->pending_lost;
-			loss.loss.cause = ST_LOSS_BUFFER_FULL;
-			st_chunk__add_event(&cs->chunk, &loss);
-			cs->pending_lost = 0;
+			pending__place(&s->cpus[c], end);
 		}
 	}
 	s->st.bpf_output_errors = bpf_counter(s, 0);
@@ -971,6 +994,7 @@ void session__stats(struct session *s, struct session_stats *st)
 		st->lost_per_cpu[c] = s->cpus[c].lost;
 	if (s->sink)
 		sink__stats(s->sink, &ss);
+	st->lost_unwritten += ss.unwritten;
 	st->file_bytes = ss.w.file_bytes;
 	st->raw_bytes = ss.w.raw_bytes;
 	st->chunks = ss.w.chunks;

@@ -33,6 +33,7 @@ struct session_opts {
 struct session_stats {
 	uint64_t events, by_type[8];
 	uint64_t lost_buffer, lost_writer, lost_decode;
+	uint64_t lost_unwritten; /* recorded, but the file could not take them (disk full) */
 	uint64_t *lost_per_cpu;
 	uint32_t ncpus;
 	uint64_t kstacks, ustacks, stack_failures, clamped;

@@ -21,6 +21,7 @@ struct sink {
 	bool stopping, thread_started;
 	int err;
 	struct st_writer_stats stats;
+	uint64_t unwritten; /* event records dropped after a write error */
 };
 
 static void *writer_main(void *arg)
@@ -36,11 +37,15 @@ static void *writer_main(void *arg)
 			break;
 		pthread_mutex_unlock(&s->lock);
 
-		int err = s->err ? 0 : st_writer__add(s->w, &it->c);
+		bool failed = s->err != 0;
+		int err = failed ? 0 : st_writer__add(s->w, &it->c);
 
 		pthread_mutex_lock(&s->lock);
 		if (err && !s->err)
 			s->err = err;
+		/* After a write error nothing more reaches the file: those events are lost. */
+		if ((failed || err) && it->c.type == ST_CHUNK_EVENTS)
+			s->unwritten += it->c.count;
 		st_writer__stats(s->w, &s->stats);
 		s->head = it->next;
 		if (!s->head)
@@ -152,6 +157,7 @@ void sink__stats(struct sink *s, struct sink_stats *out)
 	pthread_mutex_lock(&s->lock);
 	out->w = s->stats;
 	out->queued_peak = s->peak;
+	out->unwritten = s->unwritten;
 	pthread_mutex_unlock(&s->lock);
 }
 

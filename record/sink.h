@@ -38,6 +38,7 @@ void sink__free(struct sink *s);
 struct sink_stats {
 	struct st_writer_stats w;
 	size_t queued_peak; /* bytes */
+	uint64_t unwritten; /* event records in chunks the file could not take (disk full) */
 };
 void sink__stats(struct sink *s, struct sink_stats *out);
 

@@ -12,7 +12,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-TESTS="sigkill_trials disk_full stdout_reader_exits command_crashes two_recorders \
+TESTS="disk_full_counts sigkill_trials disk_full stdout_reader_exits command_crashes two_recorders \
 btf_missing btf_garbage overload_losses_add_up analyzer_closed_pipe analyzer_full_disk"
 SUITE=fault
 . tests/live/lib.sh
@@ -58,7 +58,7 @@ mkdir -p "$T/small"
 if mount -t tmpfs -o size=256k tmpfs "$T/small" 2>/dev/null; then
 	$W all >/dev/null 2>&1 &
 	wl=$!
-	timeout 60 $ST record -q -o "$T/small/full.tape" >/dev/null 2>"$T/full.err"
+	timeout 60 $ST record -o "$T/small/full.tape" >/dev/null 2>"$T/full.err"
 	st=$?
 	kill $wl 2>/dev/null
 	wait $wl 2>/dev/null
@@ -67,6 +67,13 @@ if mount -t tmpfs -o size=256k tmpfs "$T/small" 2>/dev/null; then
 	check disk_full "$([ $st = 1 ] && grep -q 'disk full' "$T/full.err" &&
 		grep -q 'kept' "$T/full.err" && [ $ist = 0 ]; echo $?)" \
 		"exit $st: $(cat "$T/full.err"); info exit $ist: $(head -3 "$T/full.info")"
+	# The summary's count is what the file holds; the rest is counted as lost.
+	said=$(sed -n 's/.*recorded \([0-9,]*\) events.*/\1/p' "$T/full.err" | tr -d ,)
+	held=$($ST info --json "$T/small/full.tape" 2>/dev/null | python3 -c \
+		'import json,sys; d=json.load(sys.stdin); print(d["events"])')
+	check disk_full_counts "$([ -n "$said" ] && [ "$said" = "$held" ] &&
+		grep -q 'not written' "$T/full.err"; echo $?)" \
+		"summary says $said, the file holds $held: $(grep LOST "$T/full.err")"
 	umount "$T/small"
 else
 	echo "SKIP live/disk_full: cannot mount a small tmpfs here"
