@@ -237,8 +237,15 @@ static struct thread *thread__new(struct model *m, uint32_t tid, uint32_t pid, u
 	return t;
 }
 
-static bool modelled(const struct model *m, uint32_t tid, uint32_t pid)
+/* Linux's PID_MAX_LIMIT: a larger id is none the kernel gives (and would cost a huge map). */
+#define MODEL_MAX_TID (1u << 22)
+
+static bool modelled(struct model *m, uint32_t tid, uint32_t pid)
 {
+	if (tid > MODEL_MAX_TID) {
+		m->anomalies[AN_IMPOSSIBLE_TID]++;
+		return false;
+	}
 	return tid != 0 && (!m->recorder_pid || pid != m->recorder_pid);
 }
 
@@ -708,6 +715,8 @@ static const struct {
 				     "the sleep is unknown" },
 	[AN_FORK_LIVE_TID] = { "fork_live_tid",
 			       "a fork reused the tid of a thread that had not exited" },
+	[AN_IMPOSSIBLE_TID] = { "impossible_tid",
+				"a thread id above the kernel's PID_MAX_LIMIT (4194304): ignored" },
 };
 
 const char *anomaly_name(uint8_t kind)

@@ -169,6 +169,7 @@ enum anomaly_kind {
 	AN_SWITCH_IN_RUNNING,	/* switched in while already running */
 	AN_SWITCH_IN_NO_WAKEUP,	/* switched in from a sleep that no waking ended */
 	AN_FORK_LIVE_TID,	/* a fork reused a tid whose thread had not exited */
+	AN_IMPOSSIBLE_TID,	/* a tid above PID_MAX_LIMIT: not modelled */
 	AN_NKINDS,
 };
 

@@ -2,4 +2,4 @@
 /* libFuzzer: structure-aware traces (tracegen.c) through the states commands. */
 #include "fuzz_cmds.h"
 
-TRACEGEN_TARGET({ "states", "--json" }, { "states", "--anomalies" }, { "states", "-P" }, { "hist", "--per-thread" }, { "hist", "--part", "queue", "--json" }, { "timeline", "--json", "--comm", "." }, { "timeline", "--comm", "." })
+TRACEGEN_TARGET({ "states", "--json" }, { "states", "--anomalies" }, { "states", "-P" }, { "hist", "--per-thread" }, { "hist", "--part", "queue", "--json" }, { "timeline", "--json", "--comm", "." })

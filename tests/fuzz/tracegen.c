@@ -203,7 +203,7 @@ static void op(struct gen *g, struct src *s)
 		break;
 	}
 	case 15: { /* the recent events again, later: many events from few bytes */
-		unsigned int times = 1 + u8(s), n = g->nrecent < 8 ? g->nrecent : 8;
+		unsigned int times = 1 + (u8(s) & 63), n = g->nrecent < 8 ? g->nrecent : 8;
 		uint64_t step = 1 + u8(s) * 10u;
 		for (unsigned int t = 0; t < times && n; t++)
 			for (unsigned int i = 0; i < n; i++) {
