@@ -62,65 +62,88 @@ static void first__interval(void *ctx, const struct interval *iv)
 		s->c = c;
 		s->cap = cap;
 	}
-	struct chain *c = &s->c[s->n++];
+	struct chain *c = &s->c[s->n];
 	memset(c, 0, sizeof(*c));
+	c->hop = malloc(s->depth * sizeof(*c->hop));
+	if (!c->hop) {
+		p->err = -ENOMEM;
+		return;
+	}
+	s->n++;
 	c->hop[0] = hop__from(iv);
 	c->n = 1;
 }
 
-/* Later passes: every off-CPU interval of the threads asked about. */
-struct history {
-	struct interval_rec {
-		struct chain_hop hop;
-		bool woken;
-	} *iv;
-	size_t n, cap;
+/*
+ * Later passes: for each open chain, the last off-CPU interval of its last
+ * waker that ended at or before the wakeup (a query). Intervals come in time
+ * order per thread, so each thread's queries, sorted by time, are answered
+ * as its intervals stream by, keeping one interval per thread.
+ */
+struct query {
+	uint32_t thread; /* the waker */
+	uint64_t t;	 /* the wakeup it did */
+	size_t chain;
+};
+
+struct waker_state {
+	size_t first, n, done; /* its queries in the sorted array */
+	struct chain_hop last;
+	bool has_last, last_woken;
 };
 
 struct next_pass {
-	struct history *by_thread; /* indexed by thread; NULL where not asked */
+	struct chain_set *s;
+	struct query *q;
+	struct waker_state *by_thread; /* indexed by thread */
 	uint32_t nthreads;
-	int err;
 };
+
+static int query__cmp(const void *a, const void *b)
+{
+	const struct query *x = a, *y = b;
+
+	if (x->thread != y->thread)
+		return x->thread < y->thread ? -1 : 1;
+	return x->t < y->t ? -1 : x->t > y->t;
+}
+
+/* Extend (or end) chain @c with its waker's last off-CPU interval before the wakeup, @w's. */
+static void query__answer(struct chain_set *s, struct chain *c, const struct waker_state *w)
+{
+	if (!w->has_last)
+		c->end = CE_WAKER_RUNNING;
+	else if (w->last.state == TS_UNKNOWN)
+		c->end = w->last.start == s->start ? CE_BEFORE_TRACE : CE_WAKER_UNKNOWN;
+	else if (!w->last_woken)
+		c->end = CE_WAKER_UNKNOWN;
+	else
+		c->hop[c->n++] = w->last;
+}
+
+static void waker__answer_before(struct next_pass *p, struct waker_state *w, uint64_t end, bool all)
+{
+	while (w->done < w->n && (all || p->q[w->first + w->done].t < end)) {
+		query__answer(p->s, &p->s->c[p->q[w->first + w->done].chain], w);
+		w->done++;
+	}
+}
 
 static void next__interval(void *ctx, const struct interval *iv)
 {
 	struct next_pass *p = ctx;
 	uint32_t i = iv->t->index;
 
-	if (i >= p->nthreads || !p->by_thread[i].cap)
+	if (i >= p->nthreads || !p->by_thread[i].n)
 		return;
+	struct waker_state *w = &p->by_thread[i];
+	/* Wakeups before this interval ended are answered by the one before it. */
+	waker__answer_before(p, w, iv->end, false);
 	if (iv->state != TS_SLEEPING && iv->state != TS_BLOCKED && iv->state != TS_UNKNOWN)
 		return;
-	struct history *h = &p->by_thread[i];
-	if (h->n == h->cap) {
-		size_t cap = h->cap * 2;
-		struct interval_rec *r = realloc(h->iv, cap * sizeof(*r));
-		if (!r) {
-			p->err = -ENOMEM;
-			return;
-		}
-		h->iv = r;
-		h->cap = cap;
-	}
-	h->iv[h->n].hop = hop__from(iv);
-	h->iv[h->n].woken = iv->woken;
-	h->n++;
-}
-
-/* The last interval of @h that ended at or before @t, or NULL. */
-static const struct interval_rec *history__before(const struct history *h, uint64_t t)
-{
-	size_t lo = 0, hi = h->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (h->iv[mid].hop.end <= t)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo ? &h->iv[lo - 1] : NULL;
+	w->last = hop__from(iv);
+	w->has_last = true;
+	w->last_woken = iv->woken;
 }
 
 /* Decide how chains whose last hop cannot be followed end; count the ones to follow. */
@@ -170,6 +193,7 @@ int chains__find(struct st_reader *r, struct filter *f, unsigned int depth, stru
 		depth = 1;
 	if (depth > CHAIN_MAX_DEPTH)
 		depth = CHAIN_MAX_DEPTH;
+	out->depth = depth;
 	if (!f->states)
 		f->states = (1u << TS_SLEEPING) | (1u << TS_BLOCKED);
 	/* The window is resolved against the trace, which needs a model. */
@@ -184,45 +208,41 @@ int chains__find(struct st_reader *r, struct filter *f, unsigned int depth, stru
 	if (err || fp.err)
 		return err ? err : fp.err;
 
-	while (chains__close_ends(out, depth)) {
-		struct next_pass np = { .nthreads = nthreads };
+	size_t open;
+	while ((open = chains__close_ends(out, depth))) {
+		struct next_pass np = { .s = out, .nthreads = nthreads };
+		np.q = malloc(open * sizeof(*np.q));
 		np.by_thread = calloc(nthreads ? nthreads : 1, sizeof(*np.by_thread));
-		if (!np.by_thread)
+		if (!np.q || !np.by_thread) {
+			free(np.q);
+			free(np.by_thread);
 			return -ENOMEM;
-		for (size_t i = 0; i < out->n; i++) {
-			struct chain *c = &out->c[i];
-			uint32_t w = c->hop[c->n - 1].waker.thread;
-			if (c->end != CE_OPEN || w >= nthreads || np.by_thread[w].cap)
-				continue;
-			np.by_thread[w].cap = 16;
-			np.by_thread[w].iv = malloc(16 * sizeof(*np.by_thread[w].iv));
-			if (!np.by_thread[w].iv)
-				err = -ENOMEM;
 		}
-		if (!err)
-			err = run_pass(r, next__interval, &np, NULL);
-		if (!err)
-			err = np.err;
-		for (size_t i = 0; !err && i < out->n; i++) {
+		size_t nq = 0;
+		for (size_t i = 0; i < out->n; i++) {
 			struct chain *c = &out->c[i];
 			if (c->end != CE_OPEN)
 				continue;
 			const struct chain_hop *last = &c->hop[c->n - 1];
-			const struct history *h = &np.by_thread[last->waker.thread];
-			/* The waker's last blocked time before it woke this hop's sleeper. */
-			const struct interval_rec *rec = history__before(h, last->end);
-			if (!rec)
-				c->end = CE_WAKER_RUNNING;
-			else if (rec->hop.state == TS_UNKNOWN)
-				c->end = rec->hop.start == out->start ? CE_BEFORE_TRACE
-								      : CE_WAKER_UNKNOWN;
-			else if (!rec->woken)
-				c->end = CE_WAKER_UNKNOWN;
-			else
-				c->hop[c->n++] = rec->hop;
+			if (last->waker.thread >= nthreads) {
+				c->end = CE_NO_WAKER;
+				continue;
+			}
+			np.q[nq++] = (struct query){ last->waker.thread, last->end, i };
 		}
-		for (uint32_t t = 0; t < nthreads; t++)
-			free(np.by_thread[t].iv);
+		if (nq > 1)
+			qsort(np.q, nq, sizeof(*np.q), query__cmp);
+		for (size_t k = 0; k < nq; k++) {
+			struct waker_state *w = &np.by_thread[np.q[k].thread];
+			if (!w->n)
+				w->first = k;
+			w->n++;
+		}
+		err = run_pass(r, next__interval, &np, NULL);
+		/* Wakeups after the waker's last interval: answered by that one. */
+		for (uint32_t t = 0; !err && t < nthreads; t++)
+			waker__answer_before(&np, &np.by_thread[t], 0, true);
+		free(np.q);
 		free(np.by_thread);
 		if (err)
 			return err;
@@ -232,6 +252,8 @@ int chains__find(struct st_reader *r, struct filter *f, unsigned int depth, stru
 
 void chains__free(struct chain_set *s)
 {
+	for (size_t i = 0; i < s->n; i++)
+		free(s->c[i].hop);
 	free(s->c);
 	memset(s, 0, sizeof(*s));
 }

@@ -51,7 +51,7 @@ struct chain_hop {
 };
 
 struct chain {
-	struct chain_hop hop[CHAIN_MAX_DEPTH];
+	struct chain_hop *hop; /* room for the depth asked */
 	uint8_t n;
 	uint8_t end; /* enum chain_end */
 };
@@ -60,12 +60,14 @@ struct chain_set {
 	struct chain *c;
 	size_t n, cap;
 	uint64_t start; /* the trace's start, for relative times */
+	unsigned int depth; /* hops each chain has room for */
 };
 
 /*
  * Chains of up to @depth hops for the blocked intervals of the threads
- * @f selects (its states default to sleep and block). Returns 0 or a
- * negative error.
+ * @f selects (its states default to sleep and block). Memory: the chains
+ * themselves (depth hops each), and per pass one interval per thread; the
+ * wakers' histories are not kept. Returns 0 or a negative error.
  */
 int chains__find(struct st_reader *r, struct filter *f, unsigned int depth, struct chain_set *out);
 void chains__free(struct chain_set *s);

@@ -52,14 +52,15 @@ static void sb__add(struct sb *b, const char *s)
 	char safe[ST_MAX_STR + 8];
 
 	snprintf(safe, sizeof(safe), "%s", s);
-	sb__put(b, text__folded_frame(safe, sizeof(safe)));
+	sb__put(b, text__folded_frame(safe, s[0] ? sizeof(safe) : 1)); /* "" stays empty */
 }
 
+/* A frame of a folded line: never empty, which would make ';;'. */
 static void sb__frame(struct sb *b, const char *s)
 {
 	if (b->len)
 		sb__put(b, ";");
-	sb__add(b, s);
+	sb__add(b, s[0] ? s : "?");
 }
 
 /* Frames of tracing glue and of the scheduler itself, at the inner end of a stack. */
