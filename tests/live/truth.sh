@@ -11,7 +11,7 @@ REC_PID=
 cleanup() {
 	[ -n "$REC_PID" ] && kill -INT "$REC_PID" 2>/dev/null
 	[ -n "$MC_PID" ] && kill "$MC_PID" 2>/dev/null
-	rm -rf "$T"
+	[ -n "$KEEP" ] && cp -r "$T" /tmp/truth-keep; rm -rf "$T"
 }
 trap cleanup EXIT
 
@@ -67,6 +67,7 @@ start=$($ST info --json "$T/mc.tape" | python3 -c 'import json,sys; print(json.l
 b=$(python3 -c "import json; print((json.load(open('$T/before.json'))['ts'] - $start) / 1e9)")
 e=$(python3 -c "import json; print((json.load(open('$T/after.json'))['ts'] - $start) / 1e9)")
 $ST states --json -p "$MC_PID" --begin "$b" --end "$e" "$T/mc.tape" >"$T/mc.json"
-python3 tests/tools/truth.py server memcached "$T/before.json" "$T/after.json" "$T/mc.json" \
+lost=$($ST info --json "$T/mc.tape" | python3 -c 'import json,sys; print(json.load(sys.stdin)["lost_events"])')
+python3 tests/tools/truth.py server memcached "$T/before.json" "$T/after.json" "$T/mc.json" - "$lost" \
 	2>"$T/mc.table"
 sed 's/^/  /' "$T/mc.table"

@@ -7,7 +7,7 @@ counters in .../status, read by this script (snapshot) or printed by the
 threads of samples/workload themselves (k_* keys).
 
   truth.py snapshot PID                    JSON of every thread of PID, with CLOCK_MONOTONIC
-  truth.py server NAME BEFORE AFTER STATES [PERF_TIMEHIST]
+  truth.py server NAME BEFORE AFTER STATES [PERF_TIMEHIST|- [LOST_EVENTS]]
   truth.py workload NAME W.OUT TRACE SCHEDTAPE
 
 Prints one PASS/FAIL line per thread checked, and the table to stderr.
@@ -58,8 +58,9 @@ def states_rows(path):
     return {str(r["tid"]): r for r in doc["threads"]}
 
 
-def check(name, tid, comm, k, row, out, exited=False):
-    """k: the kernel's counts over the window; row: states --json of the thread."""
+def check(name, tid, comm, k, row, out, exited=False, lost=0):
+    """k: the kernel's counts over the window; row: states --json of the thread;
+    lost: events the trace says it lost (each may hide one switch or wakeup)."""
     problems = []
     # A thread that read its own counters before exiting has one more switch,
     # its last, that the counters could not include.
@@ -83,13 +84,13 @@ def check(name, tid, comm, k, row, out, exited=False):
             problems.append(f"run delay {rd} vs kernel {k['wait']}")
         if q > rd or q > row["runnable_ns"]:
             problems.append(f"queue wait {q} over run delay {rd} or runnable {row['runnable_ns']}")
-    if abs(switches - (k["vol"] + k["invol"])) > 2:
+    if abs(switches - (k["vol"] + k["invol"])) > 2 + lost:
         problems.append(f"switches {switches} vs kernel {k['vol']}+{k['invol']}")
-    if abs(row["wakeups"] - k["vol"]) > 2:
+    if abs(row["wakeups"] - k["vol"]) > 2 + lost:
         problems.append(f"wakeups {row['wakeups']} vs voluntary {k['vol']}")
     window = k.get("window") or (row["run_ns"] + row["runnable_ns"] + row["sleep_ns"] + row["block_ns"]
                                  + row["unknown_ns"])
-    if window and row["unknown_ns"] > 0.01 * window and not k.get("omitted"):
+    if window and row["unknown_ns"] > 0.01 * window and not lost:
         problems.append(f"unknown {row['unknown_ns']} of {window}")
     out.append((tid, comm, k, row))
     label = f"live/truth_{name}_{comm}_{tid}"
@@ -149,7 +150,10 @@ def main():
         return 0
     if mode == "server":
         name, before, after, states = sys.argv[2:6]
-        timehist = perf_timehist(sys.argv[6]) if len(sys.argv) > 6 else None
+        timehist = perf_timehist(sys.argv[6]) if len(sys.argv) > 6 and sys.argv[6] != "-" else None
+        lost = int(sys.argv[7]) if len(sys.argv) > 7 else 0
+        if lost:
+            print(f"note: the trace lost {lost} events: tolerances widened by them", file=sys.stderr)
         with open(before) as f:
             b = json.load(f)
         with open(after) as f:
@@ -170,7 +174,7 @@ def main():
                       f"(the kernel counted {k['run']} ns on CPU)")
                 ok = False
                 continue
-            ok &= check(name, tid, t1["comm"], k, row, out)
+            ok &= check(name, tid, t1["comm"], k, row, out, lost=lost)
         table(out, timehist)
         if not out:
             print(f"FAIL live/truth_{name}: no busy thread to compare")
@@ -181,6 +185,9 @@ def main():
         info = json.loads(subprocess.run([schedtape, "info", "--json", trace], check=True,
                                          capture_output=True, text=True).stdout)
         start = int(info["meta"]["start_ts"])
+        lost = info["lost_events"]
+        if lost:
+            print(f"note: the trace lost {lost} events: tolerances widened by them", file=sys.stderr)
         vals = {}
         with open(wout) as f:
             for line in f:
@@ -205,7 +212,7 @@ def main():
                 print(f"FAIL live/truth_{name}_{who}: thread {tid} not in the trace")
                 ok = False
                 continue
-            ok &= check(name, tid, who, k, row, out)
+            ok &= check(name, tid, who, k, row, out, lost=lost)
         table(out)
         return 0 if ok else 1
     print(__doc__, file=sys.stderr)
