@@ -9,7 +9,8 @@
  *   workload hogs      threads "hog1" and "hog2" spinning on CPU 0 for 1 s
  *   workload blockio   thread "blockio" writing and fdatasync'ing a file (D state)
  *   workload relay     "relayA" wakes "relayB" wakes "relayC", 50 times
- *   workload all       hogs, then all the others at once
+ *   workload threads   2000 threads created and joined at once (forks, exits)
+ *   workload all       hogs, then all the others at once (not threads)
  *
  * Built with frame pointers so user stacks unwind.
  */
@@ -294,6 +295,27 @@ struct job {
 	void *arg;
 };
 
+/* --- threads: a burst of short-lived threads (forks and exits to count) ---- */
+
+#define BURST 2000
+
+static void *burst_one(void *arg)
+{
+	return arg;
+}
+
+static void threads_burst(void)
+{
+	static pthread_t t[BURST];
+	unsigned int made = 0;
+
+	for (unsigned int i = 0; i < BURST; i++)
+		made += pthread_create(&t[i], NULL, burst_one, NULL) == 0;
+	for (unsigned int i = 0; i < made; i++)
+		pthread_join(t[i], NULL);
+	report("threads", "created", made);
+}
+
 static const struct job jobs[] = {
 	{ "sleeper", sleeper_main, NULL },   { "pingpong", ping_main, NULL },
 	{ "pingpong", pong_main, NULL },     { "hogs", hog_main, "hog1" },
@@ -332,12 +354,15 @@ int main(int argc, char **argv)
 	if (!strcmp(which, "all")) {
 		run("hogs", false);
 		run("all", true);
+	} else if (!strcmp(which, "threads")) {
+		threads_burst();
 	} else {
 		bool known = false;
 		for (size_t i = 0; i < NJOBS; i++)
 			known |= !strcmp(which, jobs[i].name);
 		if (!known) {
-			fprintf(stderr, "usage: workload [sleeper|pingpong|hogs|blockio|relay|all]\n");
+			fprintf(stderr,
+				"usage: workload [sleeper|pingpong|hogs|blockio|relay|threads|all]\n");
 			return 2;
 		}
 		run(which, false);

@@ -12,7 +12,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-TESTS="disk_full_counts sigkill_trials disk_full stdout_reader_exits command_crashes two_recorders \
+TESTS="thread_burst_counts disk_full_counts sigkill_trials disk_full stdout_reader_exits command_crashes two_recorders \
 btf_missing btf_garbage overload_losses_add_up analyzer_closed_pipe analyzer_full_disk"
 SUITE=fault
 . tests/live/lib.sh
@@ -52,6 +52,19 @@ while [ $i -lt "$TRIALS" ]; do
 done
 programs_left || bad="$bad [programs left loaded]"
 check sigkill_trials "$([ -z "$bad" ]; echo $?)" "$TRIALS trials:$bad"
+
+# 1b. A burst of 2000 threads: every FORK and EXIT is in the file, or counted lost.
+$ST record -q -o "$T/burst.tape" -- $W threads >"$T/burst.out" 2>"$T/burst.err"
+made=$(sed -n 's/^threads.created=//p' "$T/burst.out")
+$ST info --json "$T/burst.tape" 2>/dev/null | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print(d["events_by_type"]["fork"], d["events_by_type"]["exit"], d["lost_events"])' >"$T/burst.counts"
+read -r forks exits lost <"$T/burst.counts"
+# The process itself exits too; the forks of the command start (taskset-free) are ours only.
+check thread_burst_counts "$([ -n "$made" ] && [ "$lost" = 0 ] && [ "$forks" -ge "$made" ] &&
+	[ "$exits" -ge "$made" ] || { [ "$lost" != 0 ] && [ $((forks + lost)) -ge "$made" ]; }; echo $?)" \
+	"created $made threads; the file holds $forks forks, $exits exits; $lost lost"
 
 # 2. Disk full: stop, keep what fits, exit non-zero, say how much; the file reads.
 mkdir -p "$T/small"
