@@ -55,9 +55,11 @@ const char *th_state_name(uint8_t state)
 }
 
 static void anomaly__add(struct model *m, uint8_t kind, uint64_t ts, uint32_t cpu,
-			 const struct thread *t)
+			 struct thread *t)
 {
 	m->anomalies[kind]++;
+	if (t)
+		t->anomalies++;
 	if (m->on_anomaly) {
 		struct anomaly a = { .kind = kind, .ts = ts, .cpu = cpu,
 				     .tid = t ? t->tid : 0, .pid = t ? t->pid : 0 };

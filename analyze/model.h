@@ -57,6 +57,7 @@ struct thread {
 	 * fires before the kernel knows which: only what follows tells.
 	 */
 	bool early, carried;
+	uint32_t anomalies; /* events of this thread that did not fit (AN_*) */
 	uint64_t early_ts;
 	struct waker {
 		uint32_t tid, pid;

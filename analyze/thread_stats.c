@@ -78,6 +78,7 @@ uint32_t stats_table__finish(struct stats_table *t, const struct model *m)
 		s.tid = th->tid;
 		s.gen = th->gen;
 		s.threads = 1;
+		s.anomalies = th->anomalies;
 		memcpy(s.comm, th->comm, sizeof(s.comm));
 		t->rows[out++] = s;
 	}
@@ -126,6 +127,7 @@ int stats_table__per_process(const struct stats_table *in, struct stats_table *o
 		p->charged_unknown += s->charged_unknown;
 		p->wakeups += s->wakeups;
 		p->threads += s->threads;
+		p->anomalies += s->anomalies;
 		if (s->max_runnable > p->max_runnable)
 			p->max_runnable = s->max_runnable;
 	}

@@ -30,6 +30,7 @@ struct thread_stats {
 	 */
 	uint64_t charged, charged_unknown;
 	uint32_t threads;      /* per process: how many threads */
+	uint32_t anomalies;    /* its events that did not fit the model (whole trace) */
 	bool seen;
 };
 

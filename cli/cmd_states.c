@@ -99,9 +99,10 @@ static void print_json(const struct stats_table *t, bool per_process, uint64_t s
 			printf(",\"wakeup_latency_ns\":null,\"queue_wait_ns\":null,"
 			       "\"unsplit_runnable_ns\":%llu,\"run_delay_ns\":null",
 			       (unsigned long long)s->ns[TS_RUNNABLE]);
-		printf(",\"steal_ns\":%llu,\"kernel_run_ns\":%llu,\"kernel_run_unknown_ns\":%llu}",
+		printf(",\"steal_ns\":%llu,\"kernel_run_ns\":%llu,\"kernel_run_unknown_ns\":%llu,"
+		       "\"anomalies\":%u}",
 		       (unsigned long long)s->excluded, (unsigned long long)s->charged,
-		       (unsigned long long)s->charged_unknown);
+		       (unsigned long long)s->charged_unknown, s->anomalies);
 	}
 	printf("],\"span_ns\":%llu,\"runnable_split\":%s,\"anomalies\":%llu,"
 	       "\"anomalies_by_kind\":{",

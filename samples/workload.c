@@ -54,7 +54,7 @@ static void report(const char *who, const char *key, unsigned long long v)
  */
 static void kernel_report(const char *who)
 {
-	unsigned long long run = 0, wait = 0, slices = 0, vol = 0, invol = 0, v, rus = 0;
+	unsigned long long run = 0, wait = 0, slices = 0, vol = 0, invol = 0, v, rus = 0, cputime = 0;
 	char line[256];
 	struct rusage ru;
 	FILE *st = fopen("/proc/thread-self/status", "r"), *ss;
@@ -70,9 +70,12 @@ static void kernel_report(const char *who)
 	if (ss && fscanf(ss, "%llu %llu %llu", &run, &wait, &slices) != 3)
 		run = wait = slices = 0;
 	/*
-	 * schedstat's runtime stops at the last tick or switch; getrusage brings
-	 * the slice in progress up to date (in microseconds).
+	 * schedstat's runtime (and getrusage's) stops at the last tick or switch;
+	 * the thread CPU clock brings the slice in progress up to date.
 	 */
+	struct timespec cpu;
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu) == 0)
+		cputime = (unsigned long long)cpu.tv_sec * 1000000000ull + (unsigned long long)cpu.tv_nsec;
 	if (getrusage(RUSAGE_THREAD, &ru) == 0)
 		rus = ((unsigned long long)ru.ru_utime.tv_sec + (unsigned long long)ru.ru_stime.tv_sec) *
 			      1000000000ull +
@@ -81,8 +84,8 @@ static void kernel_report(const char *who)
 	/* When it was read (the trace's clock), so a test can end its window there. */
 	uint64_t ts = now_ns();
 	printf("%s.k_run_ns=%llu\n%s.k_wait_ns=%llu\n%s.k_timeslices=%llu\n%s.k_voluntary=%llu\n"
-	       "%s.k_involuntary=%llu\n%s.k_rusage_ns=%llu\n%s.k_ts_ns=%llu\n",
-	       who, run, who, wait, who, slices, who, vol, who, invol, who, rus, who,
+	       "%s.k_involuntary=%llu\n%s.k_rusage_ns=%llu\n%s.k_cputime_ns=%llu\n%s.k_ts_ns=%llu\n",
+	       who, run, who, wait, who, slices, who, vol, who, invol, who, rus, who, cputime, who,
 	       (unsigned long long)ts);
 	fflush(stdout);
 	if (st)
