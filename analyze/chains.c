@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,10 +38,11 @@ static struct chain_hop hop__from(const struct interval *iv)
 	return h;
 }
 
-/* Pass 1: the selected threads' blocked intervals that a wakeup ended. */
+/* Pass 1: the selected threads' blocked intervals that a wakeup ended (those of the batch). */
 struct first_pass {
 	struct filter *f;
 	struct chain_set *out;
+	size_t seen, skip, limit;
 	int err;
 };
 
@@ -51,6 +53,8 @@ static void first__interval(void *ctx, const struct interval *iv)
 
 	if (!iv->woken || !filter__interval(p->f, iv, &start, &end) || iv->end > p->f->end)
 		return;
+	if (p->seen++ < p->skip || p->seen > p->skip + p->limit)
+		return; /* another batch's */
 	struct chain_set *s = p->out;
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 64;
@@ -182,9 +186,11 @@ static int run_pass(struct st_reader *r, interval_fn fn, void *ctx, struct model
 	return err;
 }
 
-int chains__find(struct st_reader *r, struct filter *f, unsigned int depth, struct chain_set *out)
+/* The chains of the woken intervals skip .. skip + limit - 1; *more if there are others after. */
+static int chains__find_range(struct st_reader *r, struct filter *f, unsigned int depth,
+			      size_t skip, size_t limit, struct chain_set *out, bool *more)
 {
-	struct first_pass fp = { .f = f, .out = out };
+	struct first_pass fp = { .f = f, .out = out, .skip = skip, .limit = limit };
 	struct model *m = NULL;
 	int err;
 
@@ -207,6 +213,7 @@ int chains__find(struct st_reader *r, struct filter *f, unsigned int depth, stru
 	model__free(m);
 	if (err || fp.err)
 		return err ? err : fp.err;
+	*more = fp.seen > skip + limit;
 
 	size_t open;
 	while ((open = chains__close_ends(out, depth))) {
@@ -248,6 +255,33 @@ int chains__find(struct st_reader *r, struct filter *f, unsigned int depth, stru
 			return err;
 	}
 	return 0;
+}
+
+int chains__find(struct st_reader *r, struct filter *f, unsigned int depth, struct chain_set *out)
+{
+	bool more;
+
+	return chains__find_range(r, f, depth, 0, SIZE_MAX / 2, out, &more);
+}
+
+int chains__each_batch(struct st_reader *r, struct filter *f, unsigned int depth, size_t batch,
+		       chain_batch_fn fn, void *ctx)
+{
+	bool more = true;
+	int err = 0;
+
+	if (!batch) {
+		unsigned int d = depth < 1 ? 1 : depth > CHAIN_MAX_DEPTH ? CHAIN_MAX_DEPTH : depth;
+		batch = CHAIN_BATCH_BYTES / (sizeof(struct chain) + d * sizeof(struct chain_hop));
+	}
+	for (size_t skip = 0; more && !err; skip += batch) {
+		struct chain_set s;
+		err = chains__find_range(r, f, depth, skip, batch, &s, &more);
+		if (!err && (s.n || skip == 0))
+			err = fn(ctx, &s);
+		chains__free(&s);
+	}
+	return err;
 }
 
 void chains__free(struct chain_set *s)

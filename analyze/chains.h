@@ -12,6 +12,7 @@
 #define SCHEDTAPE_ANALYZE_CHAINS_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "filter.h"
@@ -70,6 +71,18 @@ struct chain_set {
  * wakers' histories are not kept. Returns 0 or a negative error.
  */
 int chains__find(struct st_reader *r, struct filter *f, unsigned int depth, struct chain_set *out);
+
+/*
+ * The same chains in batches of at most @batch (0: what fits in about
+ * CHAIN_BATCH_BYTES), each handed to @fn and freed after: memory stays
+ * bounded whatever the number of wakeups, and every batch reruns the passes.
+ * @fn sees at least one (maybe empty) batch. Returns 0, @fn's error, or a
+ * negative error.
+ */
+#define CHAIN_BATCH_BYTES (16u << 20)
+typedef int (*chain_batch_fn)(void *ctx, const struct chain_set *s);
+int chains__each_batch(struct st_reader *r, struct filter *f, unsigned int depth, size_t batch,
+		       chain_batch_fn fn, void *ctx);
 void chains__free(struct chain_set *s);
 
 const char *chain_end_text(uint8_t end);

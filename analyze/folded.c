@@ -229,12 +229,10 @@ char *folded__stack_text(const struct st_reader *r, struct symbolizer *sym, uint
 	return b.s;
 }
 
-long folded__chains(const struct chain_set *cs, const struct st_reader *r, struct symbolizer *sym,
-		    struct fold_line **lines)
+int folded__chains_add(const struct chain_set *cs, const struct st_reader *r,
+		       struct symbolizer *sym, struct htab *sums)
 {
 	static const char *const ctx_names[] = { "task", "hardirq", "softirq", "nmi" };
-	struct htab sums = { 0 }; /* line -> ns */
-	long n = 0;
 	int err = 0;
 
 	for (size_t i = 0; i < cs->n && !err; i++) {
@@ -256,20 +254,27 @@ long folded__chains(const struct chain_set *cs, const struct st_reader *r, struc
 		if (b.failed) {
 			err = -ENOMEM;
 		} else {
-			uint64_t *sum = htab__find(&sums, b.s, b.len);
+			uint64_t *sum = htab__find(sums, b.s, b.len);
 			uint64_t ns = h0->end - h0->start;
 			if (sum)
 				*sum += ns;
-			else if (htab__insert(&sums, b.s, b.len, ns))
+			else if (htab__insert(sums, b.s, b.len, ns))
 				err = -ENOMEM;
 		}
 		free(b.s);
 	}
-	struct fold_line *out = err ? NULL : calloc(sums.n ? sums.n : 1, sizeof(*out));
-	if (!out && !err)
+	return err;
+}
+
+long folded__sums_lines(struct htab *sums, struct fold_line **lines)
+{
+	long n = 0;
+	int err = 0;
+	struct fold_line *out = calloc(sums->n ? sums->n : 1, sizeof(*out));
+	if (!out)
 		err = -ENOMEM;
-	for (size_t i = 0; !err && i < sums.cap; i++) {
-		const struct htab_slot *slot = &sums.slots[i];
+	for (size_t i = 0; !err && i < sums->cap; i++) {
+		const struct htab_slot *slot = &sums->slots[i];
 		if (!slot->key)
 			continue;
 		out[n].stack = malloc(slot->len + 1);
@@ -282,7 +287,7 @@ long folded__chains(const struct chain_set *cs, const struct st_reader *r, struc
 		out[n].ns = slot->value;
 		n++;
 	}
-	htab__free(&sums);
+	htab__free(sums);
 	if (err) {
 		folded__free_lines(out, n);
 		return err;
@@ -291,4 +296,17 @@ long folded__chains(const struct chain_set *cs, const struct st_reader *r, struc
 		qsort(out, (size_t)n, sizeof(*out), line__cmp);
 	*lines = out;
 	return n;
+}
+
+long folded__chains(const struct chain_set *cs, const struct st_reader *r, struct symbolizer *sym,
+		    struct fold_line **lines)
+{
+	struct htab sums = { 0 };
+	int err = folded__chains_add(cs, r, sym, &sums);
+
+	if (err) {
+		htab__free(&sums);
+		return err;
+	}
+	return folded__sums_lines(&sums, lines);
 }

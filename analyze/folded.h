@@ -57,6 +57,14 @@ struct chain_set;
  * weighted by the first sleeper's blocked time. Returns the number of lines
  * (heaviest first) or -ENOMEM.
  */
+/*
+ * Chains' folded lines, added into @sums (line -> ns) batch by batch, then
+ * turned into sorted lines (and @sums freed). Return 0 / the line count, or
+ * a negative error.
+ */
+int folded__chains_add(const struct chain_set *cs, const struct st_reader *r,
+		       struct symbolizer *sym, struct htab *sums);
+long folded__sums_lines(struct htab *sums, struct fold_line **lines);
 long folded__chains(const struct chain_set *cs, const struct st_reader *r, struct symbolizer *sym,
 		    struct fold_line **lines);
 

@@ -26,9 +26,23 @@ struct chain_key {
 };
 
 struct group {
-	const struct chain *first;
+	struct chain first; /* a copy, with hops of its own: batches come and go */
 	uint64_t count;
 	uint64_t ns[CHAIN_MAX_DEPTH]; /* blocked time summed per hop */
+};
+
+/* What the chains' batches add up to, per output mode. */
+struct chains_out {
+	struct st_reader *r;
+	struct symbolizer *sym;
+	enum { OUT_SUMMARY, OUT_EACH, OUT_JSON, OUT_FOLDED } mode;
+	uint64_t total; /* chains seen */
+	/* OUT_SUMMARY */
+	struct htab idx; /* chain_key -> index in g */
+	struct group *g;
+	size_t ng, gcap;
+	/* OUT_FOLDED */
+	struct htab sums;
 };
 
 static void chain__key(const struct chain *c, struct chain_key *k)
@@ -87,39 +101,51 @@ static void print_hop(struct st_reader *r, struct symbolizer *sym, const struct 
 	print_stack(r, sym, "waker at:", h->waker.kstack, h->waker.ustack);
 }
 
-static int print_summary(struct st_reader *r, struct symbolizer *sym, const struct chain_set *s,
-			 unsigned int top)
+/* Sum @s's chains into their kinds. */
+static int summary__add(struct chains_out *o, const struct chain_set *s)
 {
-	struct htab idx = { 0 };
-	struct group *g = calloc(s->n ? s->n : 1, sizeof(*g));
-	size_t ng = 0;
-
-	if (!g)
-		return -ENOMEM;
 	for (size_t i = 0; i < s->n; i++) {
 		const struct chain *c = &s->c[i];
 		struct chain_key k;
 		chain__key(c, &k);
-		uint64_t *at = htab__find(&idx, &k, sizeof(k));
+		uint64_t *at = htab__find(&o->idx, &k, sizeof(k));
 		if (!at) {
-			if (htab__insert(&idx, &k, sizeof(k), ng)) {
-				free(g);
-				htab__free(&idx);
+			if (o->ng == o->gcap) {
+				size_t cap = o->gcap ? o->gcap * 2 : 64;
+				struct group *g = realloc(o->g, cap * sizeof(*g));
+				if (!g)
+					return -ENOMEM;
+				o->g = g;
+				o->gcap = cap;
+			}
+			struct group *gr = &o->g[o->ng];
+			memset(gr, 0, sizeof(*gr));
+			gr->first = *c;
+			gr->first.hop = malloc(c->n * sizeof(*c->hop));
+			if (!gr->first.hop || htab__insert(&o->idx, &k, sizeof(k), o->ng)) {
+				free(gr->first.hop);
 				return -ENOMEM;
 			}
-			g[ng].first = c;
-			at = htab__find(&idx, &k, sizeof(k));
-			ng++;
+			memcpy(gr->first.hop, c->hop, c->n * sizeof(*c->hop));
+			at = htab__find(&o->idx, &k, sizeof(k));
+			o->ng++;
 		}
-		struct group *gr = &g[*at];
+		struct group *gr = &o->g[*at];
 		gr->count++;
 		for (unsigned int h = 0; h < c->n; h++)
 			gr->ns[h] += c->hop[h].end - c->hop[h].start;
 	}
-	htab__free(&idx);
+	return 0;
+}
+
+static void print_summary(struct chains_out *o, unsigned int top)
+{
+	struct group *g = o->g;
+	size_t ng = o->ng;
+
 	if (ng > 1)
 		qsort(g, ng, sizeof(*g), group__cmp);
-	printf("%zu wakeup chains of %zu kinds", s->n, ng);
+	printf("%llu wakeup chains of %zu kinds", (unsigned long long)o->total, ng);
 	if (ng > top)
 		printf(" (the %u heaviest shown; --top N for more)", top);
 	printf("\n");
@@ -127,13 +153,11 @@ static int print_summary(struct st_reader *r, struct symbolizer *sym, const stru
 		const struct group *gr = &g[i];
 		printf("\n#%zu: %llu times, %.3f ms blocked in all\n", i + 1,
 		       (unsigned long long)gr->count, (double)gr->ns[0] / 1e6);
-		for (unsigned int h = 0; h < gr->first->n; h++)
-			print_hop(r, sym, &gr->first->hop[h], h,
+		for (unsigned int h = 0; h < gr->first.n; h++)
+			print_hop(o->r, o->sym, &gr->first.hop[h], h,
 				  (double)gr->ns[h] / (double)gr->count / 1e6, h ? "before that, on average" : "on average");
-		printf("  (%s)\n", chain_end_text(gr->first->end));
+		printf("  (%s)\n", chain_end_text(gr->first.end));
 	}
-	free(g);
-	return 0;
 }
 
 static void print_each(struct st_reader *r, struct symbolizer *sym, const struct chain_set *s)
@@ -165,12 +189,13 @@ static void json_stack(struct st_reader *r, struct symbolizer *sym, const char *
 	printf("]");
 }
 
-static void print_json(struct st_reader *r, struct symbolizer *sym, const struct chain_set *s)
+/* @s's chains as elements of the "chains" array; @before: how many came before it. */
+static void print_json(struct st_reader *r, struct symbolizer *sym, const struct chain_set *s,
+		       uint64_t before)
 {
-	printf("{\"chains\":[");
 	for (size_t i = 0; i < s->n; i++) {
 		const struct chain *c = &s->c[i];
-		printf("%s{\"end\":", i ? "," : "");
+		printf("%s{\"end\":", i || before ? "," : "");
 		json__str(stdout, chain_end_text(c->end));
 		printf(",\"hops\":[");
 		for (unsigned int h = 0; h < c->n; h++) {
@@ -191,13 +216,12 @@ static void print_json(struct st_reader *r, struct symbolizer *sym, const struct
 		}
 		printf("]}");
 	}
-	printf("]}\n");
 }
 
-static int print_folded(struct st_reader *r, struct symbolizer *sym, const struct chain_set *s)
+static int print_folded(struct chains_out *o)
 {
 	struct fold_line *lines;
-	long n = folded__chains(s, r, sym, &lines);
+	long n = folded__sums_lines(&o->sums, &lines);
 
 	if (n < 0)
 		return (int)n;
@@ -206,6 +230,31 @@ static int print_folded(struct st_reader *r, struct symbolizer *sym, const struc
 			printf("%s %llu\n", lines[i].stack, (unsigned long long)(lines[i].ns / 1000));
 	folded__free_lines(lines, n);
 	return 0;
+}
+
+/* One batch of chains into the output (chains__each_batch). */
+static int chains_out__batch(void *ctx, const struct chain_set *s)
+{
+	struct chains_out *o = ctx;
+	int err = 0;
+
+	switch (o->mode) {
+	case OUT_SUMMARY: err = summary__add(o, s); break;
+	case OUT_EACH: print_each(o->r, o->sym, s); break;
+	case OUT_JSON: print_json(o->r, o->sym, s, o->total); break;
+	case OUT_FOLDED: err = folded__chains_add(s, o->r, o->sym, &o->sums); break;
+	}
+	o->total += s->n;
+	return err;
+}
+
+static void chains_out__free(struct chains_out *o)
+{
+	for (size_t i = 0; i < o->ng; i++)
+		free(o->g[i].first.hop);
+	free(o->g);
+	htab__free(&o->idx);
+	htab__free(&o->sums);
 }
 
 int cmd_chains(int argc, char **argv)
@@ -220,7 +269,7 @@ int cmd_chains(int argc, char **argv)
 		{ 0 },
 	};
 	struct analyze_args a = { 0 };
-	struct chain_set cs = { 0 };
+	struct chains_out o = { 0 };
 	struct symbolizer *sym = NULL;
 	struct st_reader *r = NULL;
 	bool folded = false, each = false;
@@ -280,19 +329,23 @@ int cmd_chains(int argc, char **argv)
 	r = analyze_args__open(&a);
 	if (!r)
 		goto out;
-	int err = chains__find(r, &a.f, depth, &cs);
+	int err = symbolizer__new(r, &a.sym, &sym);
+	/* Chains come in batches, so memory does not grow with the wakeups chained. */
+	const char *batch = getenv("SCHEDTAPE_CHAINS_BATCH"); /* tests make it small */
+	o.r = r;
+	o.sym = sym;
+	o.mode = a.json ? OUT_JSON : folded ? OUT_FOLDED : each ? OUT_EACH : OUT_SUMMARY;
+	if (!err && o.mode == OUT_JSON)
+		printf("{\"chains\":[");
 	if (!err)
-		err = symbolizer__new(r, &a.sym, &sym);
-	if (!err) {
-		if (a.json)
-			print_json(r, sym, &cs);
-		else if (folded)
-			err = print_folded(r, sym, &cs);
-		else if (each)
-			print_each(r, sym, &cs);
-		else
-			err = print_summary(r, sym, &cs, top);
-	}
+		err = chains__each_batch(r, &a.f, depth, batch ? strtoul(batch, NULL, 10) : 0,
+					 chains_out__batch, &o);
+	if (!err && o.mode == OUT_JSON)
+		printf("]}\n");
+	else if (!err && o.mode == OUT_FOLDED)
+		err = print_folded(&o);
+	else if (!err && o.mode == OUT_SUMMARY)
+		print_summary(&o, top);
 	if (err) {
 		cli__error(a.path, "%s", st_strerror(err));
 		goto out;
@@ -300,7 +353,7 @@ int cmd_chains(int argc, char **argv)
 	cli__warn_problems(a.path, r);
 	ret = EXIT_OK;
 out:
-	chains__free(&cs);
+	chains_out__free(&o);
 	cli__symbols_hint(a.path, sym, &a.sym);
 	symbolizer__free(sym);
 	st_reader__free(r);

@@ -12,6 +12,20 @@
 
 enum mode { M_OFFCPU, M_OFFWAKE, M_CHAINS };
 
+/* Chains, batch by batch, into folded sums (bounded memory). */
+struct chain_fold {
+	struct st_reader *r;
+	struct symbolizer *sym;
+	struct htab sums;
+};
+
+static int chain_fold__batch(void *ctx, const struct chain_set *s)
+{
+	struct chain_fold *cf = ctx;
+
+	return folded__chains_add(s, cf->r, cf->sym, &cf->sums);
+}
+
 int cmd_flame(int argc, char **argv)
 {
 	enum { OPT_OFFCPU = OPT_FIRST_OWN, OPT_OFFWAKE, OPT_CHAINS, OPT_TITLE, OPT_COUNTNAME,
@@ -35,7 +49,6 @@ int cmd_flame(int argc, char **argv)
 	struct flame_line *fl = NULL;
 	struct symbolizer *sym = NULL;
 	struct st_reader *r = NULL;
-	struct chain_set cs = { 0 };
 	const char *output = NULL;
 	enum mode mode = M_OFFCPU;
 	unsigned int depth = 4;
@@ -110,13 +123,16 @@ int cmd_flame(int argc, char **argv)
 		r = analyze_args__open(&a);
 		if (!r)
 			goto out;
-		err = chains__find(r, &a.f, depth, &cs);
+		struct chain_fold cf = { .r = r };
+		err = symbolizer__new(r, &a.sym, &sym);
+		cf.sym = sym;
 		if (!err)
-			err = symbolizer__new(r, &a.sym, &sym);
+			err = chains__each_batch(r, &a.f, depth, 0, chain_fold__batch, &cf);
 		if (!err) {
-			n = folded__chains(&cs, r, sym, &lines);
+			n = folded__sums_lines(&cf.sums, &lines);
 			err = n < 0 ? (int)n : 0;
 		}
+		htab__free(&cf.sums);
 		if (err) {
 			cli__error(a.path, "%s", st_strerror(err));
 			goto out;
@@ -151,7 +167,6 @@ out:
 	free(fl);
 	if (lines)
 		folded__free_lines(lines, n);
-	chains__free(&cs);
 	cli__symbols_hint(a.path, sym, &a.sym);
 	symbolizer__free(sym);
 	st_reader__free(r);

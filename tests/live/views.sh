@@ -5,7 +5,7 @@ cd "$(dirname "$0")/../.." || exit 1
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
-TESTS="views_relay_chain views_waitfor_hogs views_svg_structure views_svg_renders \
+TESTS="views_chains_batched views_relay_chain views_waitfor_hogs views_svg_structure views_svg_renders \
 views_perfetto_json views_diff"
 SUITE=view
 . tests/live/lib.sh
@@ -55,6 +55,15 @@ if command -v chromium >/dev/null; then
 else
 	echo "SKIP live/views_svg_renders: chromium is not installed (make deps installs it)"
 fi
+
+# Chains in small batches (bounded memory) say exactly what one batch says.
+ok=0
+for m in "" --each --json --folded; do
+	$ST chains $m --comm . "$T/w.tape" >"$T/c1" 2>/dev/null
+	SCHEDTAPE_CHAINS_BATCH=7 $ST chains $m --comm . "$T/w.tape" >"$T/c2" 2>/dev/null
+	cmp -s "$T/c1" "$T/c2" || ok=1
+done
+check views_chains_batched $ok "batches of 7 differ from one batch"
 
 # The Perfetto export: valid trace-event JSON with the workload's threads.
 $ST export --perfetto -o "$T/trace.json" "$T/w.tape"
