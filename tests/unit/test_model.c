@@ -564,3 +564,25 @@ TEST(model_queue_wait_longer_than_runnable_is_clamped)
 	CHECK_EQ(lat, 0);
 	CHECK_EQ(q, 100);
 }
+
+TEST(model_impossible_tid_is_an_anomaly)
+{
+	struct trace t = { .start_ts = 100 };
+	struct st_reader *r;
+	struct seen s;
+	struct model *m;
+	int fd;
+
+	add(&t, ev_switch(100, 0, 0, 'R', 0x7fffffff)); /* past PID_MAX_LIMIT */
+	add(&t, ev_switch(200, 0, 0x7fffffff, 'S', 10));
+	add(&t, ev_switch(300, 0, 10, 'S', 0));
+	r = trace__open(&t, &fd);
+	memset(&s, 0, sizeof(s));
+	CHECK_EQ(model__new(r, collect, &s, &m), 0);
+	CHECK_EQ(model__run(m, r), 0);
+	CHECK_EQ(model__nthreads(m), 1); /* only tid 10 */
+	CHECK_EQ(model__anomalies_of(m, AN_IMPOSSIBLE_TID), 2);
+	model__free(m);
+	st_reader__free(r);
+	close(fd);
+}
