@@ -515,7 +515,6 @@ static void on_waking(struct model *m, const struct st_event *e)
 		 * own switch-out): the switch-out to come ends in RUNNABLE.
 		 */
 		t->early = true;
-		t->early_ts = e->ts;
 		t->early_waker = wk;
 		t->last_seen = e->ts;
 		return;

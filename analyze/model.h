@@ -58,7 +58,6 @@ struct thread {
 	 */
 	bool early, carried;
 	uint32_t anomalies; /* events of this thread that did not fit (AN_*) */
-	uint64_t early_ts;
 	struct waker {
 		uint32_t tid, pid;
 		uint32_t thread; /* index in the model, MODEL_NO_THREAD for idle or the recorder */
