@@ -29,12 +29,13 @@ endif
 HAVE_LIBBPF := $(shell pkg-config --exists libbpf 2>/dev/null && command -v $(CLANG) >/dev/null && test -x $(BPFTOOL) && echo 1)
 
 BASE_SRCS    := $(wildcard base/*.c)
+SYMBOLIZE_SRCS := $(wildcard symbolize/*.c)
 FORMAT_SRCS  := $(wildcard format/*.c)
 ANALYZE_SRCS := $(wildcard analyze/*.c)
 CLI_SRCS     := $(filter-out cli/cmd_record.c,$(wildcard cli/*.c))
 RECORD_SRCS  := $(wildcard record/*.c) cli/cmd_record.c
 
-LIB_OBJS := $(patsubst %.c,$(OUT)/%.o,$(BASE_SRCS) $(FORMAT_SRCS) $(ANALYZE_SRCS))
+LIB_OBJS := $(patsubst %.c,$(OUT)/%.o,$(BASE_SRCS) $(SYMBOLIZE_SRCS) $(FORMAT_SRCS) $(ANALYZE_SRCS))
 CLI_OBJS := $(patsubst %.c,$(OUT)/%.o,$(CLI_SRCS))
 
 ifeq ($(HAVE_LIBBPF),1)
@@ -123,14 +124,14 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=u
 	-DST_MAX_RAW="(1u << 18)"
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
-$(OUT)/fuzz/%: tests/fuzz/%.c $(BASE_SRCS) $(FORMAT_SRCS) $(ANALYZE_SRCS)
+$(OUT)/fuzz/%: tests/fuzz/%.c $(BASE_SRCS) $(SYMBOLIZE_SRCS) $(FORMAT_SRCS) $(ANALYZE_SRCS)
 	@mkdir -p $(@D)
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $^ -lzstd -lelf -lpthread -lm
 
 # The command fuzzers: structure-aware traces (tracegen.c) through the CLI's own functions.
 FUZZ_CLI_SRCS := $(filter-out cli/schedtape.c,$(CLI_SRCS)) tests/fuzz/tracegen.c
-$(OUT)/fuzz/fuzz_cmd_%: tests/fuzz/fuzz_cmd_%.c $(FUZZ_CLI_SRCS) $(BASE_SRCS) $(FORMAT_SRCS) $(ANALYZE_SRCS)
+$(OUT)/fuzz/fuzz_cmd_%: tests/fuzz/fuzz_cmd_%.c $(FUZZ_CLI_SRCS) $(BASE_SRCS) $(SYMBOLIZE_SRCS) $(FORMAT_SRCS) $(ANALYZE_SRCS)
 	@mkdir -p $(@D)
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $^ -lzstd -lelf -lpthread -lm

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "analyze/htab.h"
+#include "base/htab.h"
 #include "analyze/symbols.h"
 #include "format/tape.h"
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "elf_symtab.h"
+#include "symbolize/elf_symtab.h"
 #include "symbols.h"
 
 /* What one mapped file offers. */

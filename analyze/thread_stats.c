@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "htab.h"
+#include "base/htab.h"
 #include "thread_stats.h"
 
 void stats_table__interval(void *ctx, const struct interval *iv)

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "htab.h"
+#include "base/htab.h"
 #include "model.h"
 #include "waitfor.h"
 

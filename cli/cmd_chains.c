@@ -6,7 +6,7 @@
 
 #include "analyze/chains.h"
 #include "analyze/folded.h"
-#include "analyze/htab.h"
+#include "base/htab.h"
 #include "analyze/model.h"
 #include "analyze_args.h"
 #include "cli.h"

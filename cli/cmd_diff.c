@@ -10,7 +10,7 @@
 
 #include "analyze/flame_svg.h"
 #include "analyze/folded.h"
-#include "analyze/htab.h"
+#include "base/htab.h"
 #include "analyze/model.h"
 #include "analyze/thread_stats.h"
 #include "analyze_args.h"

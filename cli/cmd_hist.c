@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "analyze/hist.h"
-#include "analyze/htab.h"
+#include "base/htab.h"
 #include "analyze/model.h"
 #include "analyze_args.h"
 #include "cli.h"

@@ -12,9 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "analyze/elf_symtab.h"
+#include "symbolize/elf_symtab.h"
 #include "bpf/events.h"
-#include "analyze/htab.h"
+#include "base/htab.h"
 #include "ksyms.h"
 #include "procfs.h"
 #include "schedtape.skel.h"

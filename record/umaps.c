@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "analyze/htab.h"
+#include "base/htab.h"
 #include "umaps.h"
 
 /*

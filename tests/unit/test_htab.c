@@ -2,7 +2,7 @@
 /* The inline u64 table against its rules: nonzero keys, growth, collisions. */
 #include <errno.h>
 
-#include "analyze/htab.h"
+#include "base/htab.h"
 #include "harness.h"
 
 TEST(htab64_finds_what_it_holds_across_growth)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Byte-string keys to u64 values; open addressing, keys copied and owned. */
-#ifndef SCHEDTAPE_ANALYZE_HTAB_H
-#define SCHEDTAPE_ANALYZE_HTAB_H
+#ifndef SCHEDTAPE_BASE_HTAB_H
+#define SCHEDTAPE_BASE_HTAB_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -4,8 +4,8 @@
  * frames in a trace hold). Used by the analyzer to name frames, and by the
  * recorder to embed names.
  */
-#ifndef SCHEDTAPE_ANALYZE_ELF_SYMTAB_H
-#define SCHEDTAPE_ANALYZE_ELF_SYMTAB_H
+#ifndef SCHEDTAPE_SYMBOLIZE_ELF_SYMTAB_H
+#define SCHEDTAPE_SYMBOLIZE_ELF_SYMTAB_H
 
 #include <stdbool.h>
 #include <stddef.h>
