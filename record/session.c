@@ -19,57 +19,10 @@
 #include "procfs.h"
 #include "schedtape.skel.h"
 #include "session.h"
+#include "session_internal.h"
 #include "sink.h"
 #include "umaps.h"
 
-struct cpu_state {
-	struct st_chunk chunk;
-	uint64_t last_ts;      /* last event delivered on this CPU */
-	uint64_t pending_lost;	 /* lost events not yet placed in time */
-	uint64_t pending_decode; /* undecodable samples, likewise */
-	uint64_t lost;
-	struct bpf_link *tick; /* the batch timer on this CPU */
-	uint64_t excluded;     /* the latest switch's cumulative uncharged time (has_excluded) */
-	bool has_excluded;
-};
-
-/* --symbols=embed: a map's binary and its debug file, opened on first use. */
-struct map_symtabs {
-	struct elf_symtab *bin, *dbg;
-	bool tried;
-};
-
-struct session {
-	struct session_opts o;
-	struct schedtape *skel;
-	struct perf_buffer *pb;
-	struct sink *sink;
-	struct cpu_state *cpus;
-	int ncpus;
-	bool attached;
-
-	struct htab stacks; /* kind + frames -> id */
-	struct htab64 stack_hashes; /* the BPF program's stack hash -> id */
-	uint32_t next_stack_id;
-	uint8_t *stack_ctx; /* by kernel stack id: enum st_wake_ctx */
-	size_t stack_ctx_cap;
-	struct ksyms *ksyms;
-	struct umaps *umaps;
-	/* --symbols=embed: symbol tables by map id, and the symbols already written. */
-	struct map_symtabs *symtabs;
-	size_t nsymtabs;
-	struct htab usyms_done;
-	/* Tables waiting to be written before the next events chunk. */
-	struct st_chunk maps, ksym_chunk, usym_chunk, stack_chunk, tasks;
-
-	uint64_t start_ts, end_ts, last_flush_ns;
-	int err; /* first fatal error, from the writer */
-	struct session_stats st;
-	struct st_frame frames[STB_MAX_FRAMES];
-	uint64_t key[1 + 2 * STB_MAX_FRAMES];
-	uint64_t raw_frames[2 * STB_MAX_FRAMES]; /* aligned copy of a sample's frames */
-	uint64_t perf_records_lost; /* batches the kernel reported lost (their events: in-band) */
-};
 
 static uint64_t now_ns(void)
 {
@@ -161,191 +114,6 @@ static void flush_all(struct session *s)
 		flush_cpu(s, c);
 	push_tables(s);
 	s->last_flush_ns = now_ns();
-}
-
-/* --- stacks -------------------------------------------------------------- */
-
-/* This host's separate debug file for map @id (by build-id), or NULL. */
-static struct elf_symtab *debug_file__open(struct session *s, uint32_t map)
-{
-	char path[64 + 2 * ST_MAX_BUILD_ID], hex[2 * ST_MAX_BUILD_ID + 1];
-	uint8_t len = 0;
-	const uint8_t *id = umaps__build_id(s->umaps, map, &len);
-
-	if (!id || len < 2)
-		return NULL;
-	for (unsigned int i = 0; i < len; i++)
-		snprintf(hex + 2 * i, 3, "%02x", id[i]);
-	snprintf(path, sizeof(path), "/usr/lib/debug/.build-id/%.2s/%s.debug", hex, hex + 2);
-	return elf_symtab__open(path, id, len, true);
-}
-
-/*
- * The symbol at file offset @off of map @map: named by the debug file when
- * there is one (stripped binaries keep only their exported names), placed
- * by the binary's segments.
- */
-static const char *usym__find(struct session *s, uint32_t map, uint64_t off, uint64_t *start,
-			      uint64_t *size)
-{
-	const struct elf_symtab *bin = s->symtabs[map].bin, *dbg = s->symtabs[map].dbg;
-	uint64_t vaddr, sym_start;
-
-	if (bin && dbg && elf_symtab__to_vaddr(bin, off, &vaddr)) {
-		const char *name = elf_symtab__at(dbg, vaddr, &sym_start, size);
-		if (name && sym_start <= vaddr) {
-			*start = off - (vaddr - sym_start);
-			return name;
-		}
-	}
-	return bin ? elf_symtab__lookup(bin, off, start, size) : NULL;
-}
-
-/* Name the user frames of a new stack from the binaries on this host. */
-static void usyms__embed(struct session *s, const struct st_frame *frames, unsigned int n)
-{
-	for (unsigned int i = 0; i < n; i++) {
-		uint32_t map = frames[i].map;
-		if (!map)
-			continue;
-		if (map >= s->nsymtabs) {
-			size_t cap = map + 64;
-			struct map_symtabs *t = realloc(s->symtabs, cap * sizeof(*t));
-			if (!t)
-				return;
-			memset(t + s->nsymtabs, 0, (cap - s->nsymtabs) * sizeof(*t));
-			s->symtabs = t;
-			s->nsymtabs = cap;
-		}
-		struct map_symtabs *ms = &s->symtabs[map];
-		if (!ms->tried) {
-			const char *path = umaps__host_path(s->umaps, map);
-			ms->tried = true;
-			ms->bin = path ? elf_symtab__open(path, NULL, 0, false) : NULL;
-			ms->dbg = ms->bin ? debug_file__open(s, map) : NULL;
-		}
-		uint64_t start, size, off = frames[i].addr ? frames[i].addr - 1 : 0;
-		const char *name = usym__find(s, map, off, &start, &size);
-		if (!name)
-			continue;
-		uint64_t key[2] = { map, start };
-		if (htab__find(&s->usyms_done, key, sizeof(key)) ||
-		    htab__insert(&s->usyms_done, key, sizeof(key), 1))
-			continue;
-		struct st_sym sym = { .map = map, .addr = start, .size = size, .name = name };
-		st_chunk__add_sym(&s->usym_chunk, &sym);
-	}
-}
-
-static uint32_t stack__intern_frames(struct session *s, uint8_t kind, const uint64_t *raw,
-				     unsigned int n, uint32_t pid, uint64_t when, bool *resolved)
-{
-	unsigned int k = 0;
-
-	if (n == 0)
-		return ST_STACK_NONE;
-	s->key[k++] = kind;
-	for (unsigned int i = 0; i < n; i++) {
-		struct st_frame *f = &s->frames[i];
-		if (kind == ST_STACK_KERNEL) {
-			f->addr = raw[i];
-			f->map = 0;
-		} else {
-			bool settled;
-			f->map = umaps__translate(s->umaps, pid, raw[i], when, &f->addr, &settled);
-			s->key[k++] = f->map;
-			*resolved &= settled;
-		}
-		s->key[k++] = f->addr;
-	}
-	uint64_t *id = htab__find(&s->stacks, s->key, k * sizeof(uint64_t));
-	if (id)
-		return (uint32_t)*id;
-	if (s->next_stack_id >= ST_STACK_LOST - 1 ||
-	    htab__insert(&s->stacks, s->key, k * sizeof(uint64_t), s->next_stack_id))
-		return ST_STACK_LOST;
-	struct st_stack st = { .id = s->next_stack_id++, .kind = kind, .nframes = (uint16_t)n,
-			       .frames = s->frames };
-	if (n >= STB_MAX_FRAMES)
-		st.flags |= ST_STACK_TRUNCATED;
-	st_chunk__add_stack(&s->stack_chunk, &st);
-	if (kind == ST_STACK_KERNEL) {
-		s->st.kstacks++;
-		if (st.id >= s->stack_ctx_cap) {
-			size_t cap = s->stack_ctx_cap ? s->stack_ctx_cap * 2 : 4096;
-			uint8_t *p = realloc(s->stack_ctx, cap);
-			if (p) {
-				memset(p + s->stack_ctx_cap, 0, cap - s->stack_ctx_cap);
-				s->stack_ctx = p;
-				s->stack_ctx_cap = cap;
-			}
-		}
-		/* Unnamed if this fails: the frames keep their addresses. */
-		ksyms__resolve(s->ksyms, raw, n);
-		if (st.id < s->stack_ctx_cap)
-			s->stack_ctx[st.id] = ksyms__context(s->ksyms, raw, n);
-		for (unsigned int i = 0; s->ksyms && i < n; i++) {
-			struct ksym *sym = ksyms__find(s->ksyms, raw[i]);
-			if (!sym || sym->emitted)
-				continue;
-			struct st_sym rec = { .addr = sym->addr, .size = sym->size, .name = sym->name };
-			st_chunk__add_sym(&s->ksym_chunk, &rec);
-			sym->emitted = true;
-		}
-	} else {
-		s->st.ustacks++;
-		if (s->o.embed_user_symbols)
-			usyms__embed(s, s->frames, n);
-	}
-	return st.id;
-}
-
-/*
- * A stack by the hash the BPF program computed: one seen before costs a
- * lookup. Once stored (and, for user stacks, with every frame's mapping
- * settled), the hash goes to the kernel, which from then on sends the hash
- * alone. A stack with a frame in no mapping known yet is not confirmed, so
- * that a later reread of the maps can still name it.
- */
-static uint32_t stack__intern(struct session *s, uint8_t kind, const uint64_t *raw, unsigned int n,
-			      uint32_t pid, uint64_t when, uint64_t hash, bool ref)
-{
-	bool resolved = true;
-	uint64_t *v = htab64__find(&s->stack_hashes, hash);
-	uint8_t one = 1;
-	uint32_t id;
-
-	if (v)
-		return (uint32_t)*v;
-	if (ref) {
-		s->st.stack_failures++; /* cannot happen: only known hashes are sent alone */
-		return ST_STACK_LOST;
-	}
-	id = stack__intern_frames(s, kind, raw, n, pid, when, &resolved);
-	if (hash && resolved && id != ST_STACK_LOST &&
-	    !htab64__insert(&s->stack_hashes, hash, id))
-		/* The kernel's map may be full: then it keeps sending frames. */
-		bpf_map__update_elem(s->skel->maps.known_stacks, &hash, sizeof(hash), &one,
-				     sizeof(one), BPF_ANY);
-	return id;
-}
-
-/* Stack ids of a sample's frames; @frames_len bytes follow the header. */
-static void sample__stacks(struct session *s, const struct stb_event *e, const uint64_t *frames,
-			   uint32_t pid, uint32_t *kid, uint32_t *uid)
-{
-	*kid = stack__intern(s, ST_STACK_KERNEL, frames, e->kstack_bytes / 8, 0, e->ts, e->khash,
-			     e->flags & STB_F_KSTACK_REF);
-	*uid = stack__intern(s, ST_STACK_USER, frames + e->kstack_bytes / 8, e->ustack_bytes / 8,
-			     pid, e->ts, e->uhash, e->flags & STB_F_USTACK_REF);
-	if (e->flags & STB_F_KSTACK_ERR) {
-		*kid = ST_STACK_LOST;
-		s->st.stack_failures++;
-	}
-	if (e->flags & STB_F_USTACK_ERR) {
-		*uid = ST_STACK_LOST;
-		s->st.stack_failures++;
-	}
 }
 
 /* --- samples ------------------------------------------------------------- */
@@ -447,7 +215,7 @@ static void sample__handle(struct session *s, int cpu, const uint8_t *data, uint
 		cs->excluded = e.excluded;
 		ev.sw.has_charged = e.flags & STB_F_CHARGED;
 		ev.sw.prev_charged = e.charged;
-		sample__stacks(s, &e, frames, e.pid_a, &ev.sw.kstack, &ev.sw.ustack);
+		session__sample_stacks(s, &e, frames, e.pid_a, &ev.sw.kstack, &ev.sw.ustack);
 		break;
 	case STB_WAKING:
 	case STB_WAKEUP_NEW:
@@ -457,7 +225,7 @@ static void sample__handle(struct session *s, int cpu, const uint8_t *data, uint
 		ev.wake.wakee_tid = e.tid_b;
 		ev.wake.wakee_pid = e.pid_b;
 		ev.wake.target_cpu = e.cpu_b;
-		sample__stacks(s, &e, frames, e.pid_a, &ev.wake.kstack, &ev.wake.ustack);
+		session__sample_stacks(s, &e, frames, e.pid_a, &ev.wake.kstack, &ev.wake.ustack);
 		if (ev.wake.kstack < s->stack_ctx_cap)
 			ev.wake.ctx = s->stack_ctx[ev.wake.kstack];
 		/* In IRQ context the interrupted task's user stack says nothing. */
