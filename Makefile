@@ -1,7 +1,7 @@
 # schedtape — build, test, fuzz. `make V=1` shows the commands.
 #
 # `record` is built in only where libbpf, clang and bpftool are present;
-# otherwise the analyzer alone is built (format/ + analyze/ need zstd, libelf).
+# otherwise the analyzer alone is built (format/ + analyze/ + export/ need zstd, libelf, zlib).
 
 OUT      ?= build
 BIN      ?= schedtape
@@ -16,7 +16,7 @@ ifeq ($(CI),true)
 CFLAGS   += -Werror
 endif
 CPPFLAGS += -I. -I$(OUT) -MMD -MP
-LDLIBS   += -lzstd -lelf -lpthread -lm
+LDLIBS   += -lzstd -lelf -lz -lpthread -lm
 
 ifeq ($(V),1)
 Q =
@@ -32,10 +32,11 @@ BASE_SRCS    := $(wildcard base/*.c)
 SYMBOLIZE_SRCS := $(wildcard symbolize/*.c)
 FORMAT_SRCS  := $(wildcard format/*.c)
 ANALYZE_SRCS := $(wildcard analyze/*.c)
+EXPORT_SRCS  := $(wildcard export/*.c)
 CLI_SRCS     := $(filter-out cli/cmd_record.c,$(wildcard cli/*.c))
 RECORD_SRCS  := $(wildcard record/*.c) cli/cmd_record.c
 
-LIB_OBJS := $(patsubst %.c,$(OUT)/%.o,$(BASE_SRCS) $(SYMBOLIZE_SRCS) $(FORMAT_SRCS) $(ANALYZE_SRCS))
+LIB_OBJS := $(patsubst %.c,$(OUT)/%.o,$(BASE_SRCS) $(SYMBOLIZE_SRCS) $(FORMAT_SRCS) $(ANALYZE_SRCS) $(EXPORT_SRCS))
 CLI_OBJS := $(patsubst %.c,$(OUT)/%.o,$(CLI_SRCS))
 
 ifeq ($(HAVE_LIBBPF),1)
@@ -124,17 +125,17 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=u
 	-DST_MAX_RAW="(1u << 18)"
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
-$(OUT)/fuzz/%: tests/fuzz/%.c $(BASE_SRCS) $(SYMBOLIZE_SRCS) $(FORMAT_SRCS) $(ANALYZE_SRCS)
+$(OUT)/fuzz/%: tests/fuzz/%.c $(BASE_SRCS) $(SYMBOLIZE_SRCS) $(FORMAT_SRCS) $(ANALYZE_SRCS) $(EXPORT_SRCS)
 	@mkdir -p $(@D)
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $^ -lzstd -lelf -lpthread -lm
+	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $^ -lzstd -lelf -lz -lpthread -lm
 
 # The command fuzzers: structure-aware traces (tracegen.c) through the CLI's own functions.
 FUZZ_CLI_SRCS := $(filter-out cli/schedtape.c,$(CLI_SRCS)) tests/fuzz/tracegen.c
-$(OUT)/fuzz/fuzz_cmd_%: tests/fuzz/fuzz_cmd_%.c $(FUZZ_CLI_SRCS) $(BASE_SRCS) $(SYMBOLIZE_SRCS) $(FORMAT_SRCS) $(ANALYZE_SRCS)
+$(OUT)/fuzz/fuzz_cmd_%: tests/fuzz/fuzz_cmd_%.c $(FUZZ_CLI_SRCS) $(BASE_SRCS) $(SYMBOLIZE_SRCS) $(FORMAT_SRCS) $(ANALYZE_SRCS) $(EXPORT_SRCS)
 	@mkdir -p $(@D)
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $^ -lzstd -lelf -lpthread -lm
+	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $^ -lzstd -lelf -lz -lpthread -lm
 
 fuzz: $(FUZZ_TARGETS)
 	@for t in $(FUZZ_TARGETS); do \

@@ -64,7 +64,7 @@ static void sb__frame(struct sb *b, const char *s)
 }
 
 /* Frames of tracing glue and of the scheduler itself, at the inner end of a stack. */
-static bool trimmed(const char *name)
+bool folded__glue_frame(const char *name)
 {
 	static const char *const prefixes[] = { "bpf_prog_", "bpf_trace_run", "__bpf_trace_",
 						"__traceiter_", "trace_call_bpf", "perf_trace_",
@@ -108,7 +108,7 @@ static void stack__append(struct sb *b, const struct st_reader *r, struct symbol
 		return;
 	}
 	if (trim && kernel)
-		while (first < s->nframes && trimmed(symbolizer__name(sym, s->kind, &s->frames[first])))
+		while (first < s->nframes && folded__glue_frame(symbolizer__name(sym, s->kind, &s->frames[first])))
 			first++;
 	for (unsigned int k = first; k < s->nframes; k++) {
 		unsigned int i = inner_first ? k : s->nframes - 1 - (k - first);
@@ -213,7 +213,7 @@ char *folded__stack_text(const struct st_reader *r, struct symbolizer *sym, uint
 		return b.failed ? NULL : b.s;
 	}
 	if (s->kind == ST_STACK_KERNEL)
-		while (first < s->nframes && trimmed(symbolizer__name(sym, s->kind, &s->frames[first])))
+		while (first < s->nframes && folded__glue_frame(symbolizer__name(sym, s->kind, &s->frames[first])))
 			first++;
 	sb__add(&b, "");
 	for (unsigned int k = first; k < s->nframes && (!max_frames || shown < max_frames); k++) {

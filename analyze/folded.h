@@ -77,4 +77,7 @@ char *folded__stack_text(const struct st_reader *r, struct symbolizer *sym, uint
 			 bool inner_first, const char *sep, unsigned int max_frames);
 void folded__free(struct folded *f);
 
+/* Scheduler and tracing glue at the top of a kernel stack, which the views leave out. */
+bool folded__glue_frame(const char *name);
+
 #endif

@@ -669,6 +669,13 @@ const struct thread *model__thread(const struct model *m, uint32_t index)
 	return index < m->nthreads ? &m->threads[index] : NULL;
 }
 
+const struct thread *model__find(struct model *m, uint32_t tid)
+{
+	uint32_t *slot = slot__get(m, tid, false);
+
+	return slot && *slot != NO_THREAD ? &m->threads[*slot] : NULL;
+}
+
 bool model__filtered(const struct model *m)
 {
 	return m->filtered;

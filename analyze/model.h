@@ -155,6 +155,9 @@ uint64_t model__end(const struct model *m);
 uint32_t model__nthreads(const struct model *m);
 const struct thread *model__thread(const struct model *m, uint32_t index);
 
+/* The latest thread with @tid (it may have exited), or NULL. */
+const struct thread *model__find(struct model *m, uint32_t tid);
+
 /* Whether the recording followed only some processes (see struct thread.traced). */
 bool model__filtered(const struct model *m);
 

@@ -1,156 +1,99 @@
 // SPDX-License-Identifier: MIT
 /*
- * schedtape export --perfetto: Chrome trace-event JSON that ui.perfetto.dev
- * and chrome://tracing open. A track per thread with its states, grouped by
- * process; wakeup arrows from waker to wakee; a track per CPU with who ran;
- * loss windows marked on the CPU that lost events.
+ * schedtape export: options, then a writer from export/. --perfetto writes
+ * Perfetto's native protobuf (export/perfetto.c); --format json the legacy
+ * Chrome trace-event JSON (export/chrome_json.c).
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analyze/model.h"
+#include "analyze/symbols.h"
 #include "analyze_args.h"
 #include "cli.h"
+#include "export/chrome_json.h"
+#include "export/perfetto.h"
 
-/* The CPU tracks live in a process of their own, with one thread per CPU. */
-#define CPU_PID 0x7fff0000u
-
-struct export {
-	struct analyze_args *a;
-	FILE *f;
-	uint64_t t0;
-	uint64_t flows;
-	bool first;
-};
-
-static void sep(struct export *x)
+static void progress(void *ctx, uint64_t done, uint64_t total)
 {
-	fputs(x->first ? "\n" : ",\n", x->f);
-	x->first = false;
+	(void)ctx;
+	fprintf(stderr, "\rexport: %3u%% of %llu events", total ? (unsigned)(done * 100 / total) : 100,
+		(unsigned long long)total);
+	if (done >= total)
+		fputc('\n', stderr);
 }
 
-static double us(const struct export *x, uint64_t ts)
+/* The legacy JSON: slices the model's intervals make. */
+static int export_json(struct analyze_args *a, struct st_reader *r, FILE *f)
 {
-	return (double)(ts - x->t0) / 1e3;
+	struct chrome_json *x = NULL;
+	struct model *m = NULL;
+	int err = chrome_json__new(f, &a->f, &x);
+
+	if (err)
+		return err;
+	m = analyze_args__model(a, r, chrome_json__interval, x);
+	if (!m) {
+		chrome_json__free(x);
+		return -EAGAIN; /* printed */
+	}
+	chrome_json__begin(x, model__start(m));
+	err = model__run(m, r);
+	if (!err)
+		err = st_reader__each_loss(r, chrome_json__loss, x);
+	if (!err)
+		chrome_json__end(x, m);
+	model__free(m);
+	chrome_json__free(x);
+	return err;
 }
 
-static void on_interval(void *ctx, const struct interval *iv)
+/* The protobuf: the whole trace, streamed through the model. */
+static int export_perfetto(struct analyze_args *a, struct st_reader *r, FILE *f, bool gzip,
+			   bool show_progress)
 {
-	struct export *x = ctx;
-	uint64_t start, end;
+	struct perfetto_opts o = { .gzip = gzip, .progress = show_progress ? progress : NULL };
+	struct symbolizer *sym = NULL;
+	struct perfetto *p = NULL;
+	struct model *m = NULL;
+	int err = symbolizer__new(r, &a->sym, &sym);
 
-	/* Running slices go on the CPU track for every thread, followed or not. */
-	if (iv->state == TS_RUNNING) {
-		struct filter all = x->a->f;
-		all.untraced = true;
-		all.npids = all.ntids = 0;
-		all.has_comm = false;
-		all.states = 0;
-		all.min_ns = all.max_ns = 0;
-		if (filter__interval(&all, iv, &start, &end) && end > start) {
-			sep(x);
-			fprintf(x->f, "{\"ph\":\"X\",\"pid\":%u,\"tid\":%u,\"ts\":%.3f,\"dur\":%.3f,"
-				      "\"cat\":\"cpu\",\"name\":",
-				CPU_PID, iv->cpu, us(x, start), (double)(end - start) / 1e3);
-			json__str(x->f, iv->t->comm);
-			fprintf(x->f, ",\"args\":{\"tid\":%u,\"pid\":%u}}", iv->t->tid, iv->t->pid);
-		}
+	if (!err)
+		err = perfetto__new(f, r, sym, &o, &p);
+	if (!err) {
+		m = analyze_args__model(a, r, perfetto__interval, p);
+		err = m ? perfetto__run(p, r, m) : -EAGAIN;
 	}
-	if (!filter__interval(&x->a->f, iv, &start, &end) || end == start)
-		return;
-	sep(x);
-	fprintf(x->f, "{\"ph\":\"X\",\"pid\":%u,\"tid\":%u,\"ts\":%.3f,\"dur\":%.3f,"
-		      "\"cat\":\"state\",\"name\":\"%s\",\"args\":{\"cpu\":%u",
-		iv->t->pid, iv->t->tid, us(x, start), (double)(end - start) / 1e3,
-		th_state_name(iv->state), iv->cpu);
-	if (iv->off_state)
-	{
-		char state[2] = { iv->off_state, 0 };
-		fputs(",\"prev_state\":", x->f);
-		json__str(x->f, state);
-	}
-	fputs("}}", x->f);
-	/* A wakeup: an arrow from the waker (or the CPU, for an interrupt) to the wakee. */
-	if (iv->woken && iv->end <= x->a->f.end && iv->end >= x->a->f.begin) {
-		uint64_t id = ++x->flows;
-		bool task = iv->waker.ctx == ST_CTX_TASK && iv->waker.thread != MODEL_NO_THREAD;
-		sep(x);
-		fprintf(x->f, "{\"ph\":\"s\",\"id\":%llu,\"pid\":%u,\"tid\":%u,\"ts\":%.3f,"
-			      "\"cat\":\"wakeup\",\"name\":\"wakeup\"}",
-			(unsigned long long)id, task ? iv->waker.pid : CPU_PID,
-			task ? iv->waker.tid : iv->waker.cpu, us(x, iv->end));
-		sep(x);
-		fprintf(x->f, "{\"ph\":\"f\",\"bp\":\"e\",\"id\":%llu,\"pid\":%u,\"tid\":%u,"
-			      "\"ts\":%.3f,\"cat\":\"wakeup\",\"name\":\"wakeup\"}",
-			(unsigned long long)id, iv->t->pid, iv->t->tid, us(x, iv->end));
-	}
+	model__free(m);
+	perfetto__free(p);
+	symbolizer__free(sym);
+	return err;
 }
 
-static int on_loss(void *ctx, const struct st_event *e)
+static bool filtered(const struct filter *f)
 {
-	struct export *x = ctx;
-	uint64_t start = e->ts > x->a->f.begin ? e->ts : x->a->f.begin;
-	uint64_t end = e->loss.end_ts < x->a->f.end ? e->loss.end_ts : x->a->f.end;
-
-	if (end < start)
-		return 0;
-	sep(x);
-	fprintf(x->f, "{\"ph\":\"X\",\"pid\":%u,\"tid\":%u,\"ts\":%.3f,\"dur\":%.3f,\"cat\":\"loss\","
-		      "\"name\":\"LOST %llu events\",\"args\":{\"cause\":\"%s\"}}",
-		CPU_PID, e->cpu, us(x, start), (double)(end - start) / 1e3,
-		(unsigned long long)e->loss.count, st_loss_cause_name(e->loss.cause));
-	return 0;
-}
-
-static void names(struct export *x, const struct model *m)
-{
-	uint32_t ncpus = 0;
-
-	for (uint32_t i = 0; i < model__nthreads(m); i++) {
-		const struct thread *t = model__thread(m, i);
-		if (t->cpu + 1 > ncpus)
-			ncpus = t->cpu + 1;
-		sep(x);
-		fprintf(x->f, "{\"ph\":\"M\",\"pid\":%u,\"tid\":%u,\"name\":\"thread_name\","
-			      "\"args\":{\"name\":",
-			t->pid, t->tid);
-		json__str(x->f, t->comm);
-		fputs("}}", x->f);
-		if (t->tid == t->pid) {
-			sep(x);
-			fprintf(x->f, "{\"ph\":\"M\",\"pid\":%u,\"name\":\"process_name\","
-				      "\"args\":{\"name\":",
-				t->pid);
-			json__str(x->f, t->comm);
-			fputs("}}", x->f);
-		}
-	}
-	sep(x);
-	fprintf(x->f, "{\"ph\":\"M\",\"pid\":%u,\"name\":\"process_name\",\"args\":{\"name\":\"CPUs\"}}",
-		CPU_PID);
-	for (uint32_t c = 0; c < ncpus; c++) {
-		sep(x);
-		fprintf(x->f, "{\"ph\":\"M\",\"pid\":%u,\"tid\":%u,\"name\":\"thread_name\","
-			      "\"args\":{\"name\":\"CPU %u\"}}",
-			CPU_PID, c, c);
-	}
+	return f->npids || f->ntids || f->has_comm || f->has_begin || f->has_end || f->states ||
+	       f->min_ns || f->max_ns;
 }
 
 int cmd_export(int argc, char **argv)
 {
-	enum { OPT_PERFETTO = OPT_FIRST_OWN };
+	enum { OPT_PERFETTO = OPT_FIRST_OWN, OPT_FORMAT, OPT_COMPRESS, OPT_NO_PROGRESS };
 	static const struct option opts[] = {
 		ANALYZE_LONG_OPTS,
 		{ "perfetto", no_argument, NULL, OPT_PERFETTO },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "compress", no_argument, NULL, OPT_COMPRESS },
+		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 		{ "output", required_argument, NULL, 'o' },
 		{ 0 },
 	};
 	struct analyze_args a = { 0 };
-	struct export x = { .a = &a, .first = true };
-	struct model *m = NULL;
 	struct st_reader *r = NULL;
 	const char *output = NULL;
+	bool json = false, gzip = false, quiet = false;
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, ANALYZE_SHORT_OPTS "o:", opts, NULL)) != -1) {
@@ -161,16 +104,32 @@ int cmd_export(int argc, char **argv)
 			goto out;
 		if (c == 'o') {
 			output = optarg;
+		} else if (c == OPT_FORMAT) {
+			if (strcmp(optarg, "json") && strcmp(optarg, "protobuf")) {
+				cli__error("export", "--format %s: say protobuf or json", optarg);
+				ret = EXIT_USAGE;
+				goto out;
+			}
+			json = !strcmp(optarg, "json");
+		} else if (c == OPT_COMPRESS) {
+			gzip = true;
+		} else if (c == OPT_NO_PROGRESS) {
+			quiet = true;
 		} else if (c != OPT_PERFETTO) {
 			ret = EXIT_USAGE;
 			goto out;
 		}
 	}
 	if (a.help) {
-		printf("usage: %s export --perfetto -o OUT.json [OPTIONS] FILE\n"
-		       "Chrome trace-event JSON for ui.perfetto.dev or chrome://tracing: thread\n"
-		       "tracks with states, wakeup arrows, CPU tracks, loss windows.\n" ANALYZE_HELP
-		       "  -o, --output FILE     the JSON ('-' for stdout)\n",
+		printf("usage: %s export --perfetto -o OUT.pftrace [OPTIONS] FILE\n"
+		       "Perfetto's native trace for ui.perfetto.dev and trace_processor: CPU\n"
+		       "tracks, thread states with their wakers, off-CPU and waker stacks,\n"
+		       "UNKNOWN time and loss windows. The whole trace: select with SQL there.\n"
+		       "  -o, --output FILE     the trace ('-' for stdout)\n"
+		       "      --compress        gzip it (Perfetto reads .gz)\n"
+		       "      --format json     Chrome trace-event JSON instead (legacy: slices\n"
+		       "                        only; the filters below apply to it)\n"
+		       "      --no-progress     no progress line on a terminal\n" ANALYZE_HELP,
 		       prog_name);
 		ret = EXIT_OK;
 		goto out;
@@ -183,26 +142,29 @@ int cmd_export(int argc, char **argv)
 		ret = EXIT_USAGE;
 		goto out;
 	}
+	if (!json && filtered(&a.f)) {
+		cli__error("export", "the protobuf is the whole trace (select in trace_processor's "
+				     "SQL); filters apply to --format json");
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	if (json && gzip) {
+		cli__error("export", "--compress is for the protobuf");
+		ret = EXIT_USAGE;
+		goto out;
+	}
 	ret = EXIT_FAIL;
 	r = analyze_args__open(&a);
 	if (!r)
 		goto out;
-	m = analyze_args__model(&a, r, on_interval, &x);
-	if (!m)
+	FILE *f = cli__open_output(output);
+	if (!f)
 		goto out;
-	x.f = cli__open_output(output);
-	if (!x.f)
+	int err = json ? export_json(&a, r, f)
+		       : export_perfetto(&a, r, f, gzip, !quiet && isatty(STDERR_FILENO));
+	int cerr = cli__close_output(f);
+	if (err == -EAGAIN)
 		goto out;
-	x.t0 = model__start(m);
-	fprintf(x.f, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[");
-	int err = model__run(m, r);
-	if (!err)
-		err = st_reader__each_loss(r, on_loss, &x);
-	if (!err) {
-		names(&x, m);
-		fprintf(x.f, "\n]}\n");
-	}
-	int cerr = cli__close_output(x.f);
 	err = err ? err : cerr;
 	if (err) {
 		cli__error(a.path, "%s", st_strerror(err));
@@ -211,7 +173,6 @@ int cmd_export(int argc, char **argv)
 	cli__warn_problems(a.path, r);
 	ret = EXIT_OK;
 out:
-	model__free(m);
 	st_reader__free(r);
 	analyze_args__free(&a);
 	return ret;

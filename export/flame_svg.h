@@ -6,8 +6,8 @@
  * stack from its waker's. With a second column of values (a differential
  * profile), widths follow the second and colours the change from the first.
  */
-#ifndef SCHEDTAPE_ANALYZE_FLAME_SVG_H
-#define SCHEDTAPE_ANALYZE_FLAME_SVG_H
+#ifndef SCHEDTAPE_EXPORT_FLAME_SVG_H
+#define SCHEDTAPE_EXPORT_FLAME_SVG_H
 
 #include <stdint.h>
 #include <stdio.h>

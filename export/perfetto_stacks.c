@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Interned callstacks for the Perfetto writer: a Callstack per distinct
+ * (kernel stack, user stack) pair, a Frame per distinct frame, named as the
+ * analyzer names it (scheduler glue at the top of kernel stacks left out, as
+ * the off-CPU views do), a Mapping per binary ("[kernel]" for the kernel),
+ * each written once, in the packet of the first event that uses it.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze/folded.h"
+#include "perfetto_internal.h"
+
+/* InternedData */
+#define F_ID_EVENT_NAMES 2
+#define F_ID_FUNCTION_NAMES 5
+#define F_ID_FRAMES 6
+#define F_ID_CALLSTACKS 7
+#define F_ID_BUILD_IDS 16
+#define F_ID_MAPPING_PATHS 17
+#define F_ID_MAPPINGS 19
+
+#define KIND_PSEUDO 0xff /* a frame standing for a stack that is not there */
+#define MAX_FRAMES 1024
+
+static uint64_t iid__new(struct perfetto *p)
+{
+	return p->next_iid++;
+}
+
+static uint64_t interned_string(struct perfetto *p, uint32_t field, const void *s, size_t n)
+{
+	uint64_t iid = iid__new(p);
+	size_t m = pb__begin(&p->interned, field);
+
+	pb__uint(&p->interned, 1, iid);
+	pb__bytes(&p->interned, 2, s, n);
+	pb__end(&p->interned, m);
+	return iid;
+}
+
+static uint64_t name__intern(struct perfetto *p, const char *name)
+{
+	char key[1024];
+	int kn = snprintf(key, sizeof(key), "F%s", name);
+	size_t n = kn < (int)sizeof(key) ? (size_t)kn : sizeof(key) - 1;
+	uint64_t *v = htab__find(&p->names, key, n);
+
+	if (v)
+		return *v;
+	uint64_t iid = interned_string(p, F_ID_FUNCTION_NAMES, name, strlen(name));
+	if (htab__insert(&p->names, key, n, iid))
+		p->err = -ENOMEM;
+	return iid;
+}
+
+/* A track event's name, as an EventName (its own table: key prefixed to keep it apart). */
+uint64_t event_name__intern(struct perfetto *p, const char *name)
+{
+	char key[128];
+	int n = snprintf(key, sizeof(key), "E%s", name);
+	size_t len = n < (int)sizeof(key) ? (size_t)n : sizeof(key) - 1;
+	uint64_t *v = htab__find(&p->names, key, len);
+
+	if (v)
+		return *v;
+	uint64_t iid = iid__new(p);
+	size_t m = pb__begin(&p->interned, F_ID_EVENT_NAMES);
+	pb__uint(&p->interned, 1, iid);
+	pb__str(&p->interned, 2, name);
+	pb__end(&p->interned, m);
+	if (htab__insert(&p->names, key, len, iid))
+		p->err = -ENOMEM;
+	return iid;
+}
+
+/* Map id + 1 keys the mapping (the kernel's: 0 + 1). */
+static uint64_t mapping__intern(struct perfetto *p, bool kernel, uint32_t map)
+{
+	uint64_t key = kernel ? 1 : (uint64_t)map + 2;
+	uint64_t *v = htab64__find(&p->mappings, key);
+
+	if (v)
+		return *v;
+	const struct st_map *mp = kernel ? NULL : st_reader__map(p->r, map);
+	const char *path = kernel ? "[kernel]" : mp && mp->path ? mp->path : "[unknown]";
+	uint64_t path_iid = interned_string(p, F_ID_MAPPING_PATHS, path, strlen(path));
+	uint64_t bid_iid = 0;
+	if (mp && mp->build_id_len)
+		bid_iid = interned_string(p, F_ID_BUILD_IDS, mp->build_id, mp->build_id_len);
+	uint64_t iid = iid__new(p);
+	struct pb *k = &p->interned;
+	size_t m = pb__begin(k, F_ID_MAPPINGS);
+	pb__uint(k, 1, iid);
+	if (bid_iid)
+		pb__uint(k, 2, bid_iid);
+	if (mp) {
+		pb__uint(k, 3, mp->pgoff);
+		pb__uint(k, 4, mp->start);
+		pb__uint(k, 5, mp->end);
+	}
+	pb__uint(k, 7, path_iid);
+	pb__end(k, m);
+	if (htab64__insert(&p->mappings, key, iid))
+		p->err = -ENOMEM;
+	return iid;
+}
+
+static uint64_t frame__intern(struct perfetto *p, uint8_t kind, const struct st_frame *f,
+			      const char *name)
+{
+	uint8_t key[13];
+
+	key[0] = kind;
+	memcpy(key + 1, &f->map, 4);
+	memcpy(key + 5, &f->addr, 8);
+	uint64_t *v = htab__find(&p->frames, key, sizeof(key));
+	if (v)
+		return *v;
+	uint64_t name_iid = name__intern(p, name);
+	uint64_t map_iid = mapping__intern(p, kind != ST_STACK_USER, f->map);
+	uint64_t iid = iid__new(p);
+	struct pb *k = &p->interned;
+	size_t m = pb__begin(k, F_ID_FRAMES);
+	pb__uint(k, 1, iid);
+	pb__uint(k, 2, name_iid);
+	pb__uint(k, 3, map_iid);
+	if (kind != KIND_PSEUDO)
+		pb__uint(k, 4, f->addr);
+	pb__end(k, m);
+	if (htab__insert(&p->frames, key, sizeof(key), iid))
+		p->err = -ENOMEM;
+	return iid;
+}
+
+static uint64_t pseudo__intern(struct perfetto *p, uint64_t code, const char *name)
+{
+	struct st_frame f = { .addr = code, .map = 0 };
+
+	return frame__intern(p, KIND_PSEUDO, &f, name);
+}
+
+/* Append stack @id's frames outermost first to @ids. */
+static void stack__frames(struct perfetto *p, uint32_t id, bool kernel, uint64_t *ids,
+			  unsigned int *n)
+{
+	if (id == ST_STACK_NONE || *n >= MAX_FRAMES)
+		return;
+	if (id == ST_STACK_LOST) {
+		ids[(*n)++] = pseudo__intern(p, kernel ? 1 : 2,
+					     kernel ? "[Missed Kernel Stack]" : "[Missed User Stack]");
+		return;
+	}
+	const struct st_stack *s = st_reader__stack(p->r, id);
+	if (!s) {
+		ids[(*n)++] = pseudo__intern(p, 3, "[unknown stack]");
+		return;
+	}
+	unsigned int first = 0;
+	if (kernel)
+		while (first < s->nframes &&
+		       folded__glue_frame(symbolizer__name(p->sym, s->kind, &s->frames[first])))
+			first++;
+	for (unsigned int i = s->nframes; i > first && *n < MAX_FRAMES; i--) {
+		const struct st_frame *f = &s->frames[i - 1];
+		ids[(*n)++] = frame__intern(p, s->kind, f, symbolizer__name(p->sym, s->kind, f));
+	}
+}
+
+uint64_t callstack__intern(struct perfetto *p, uint32_t kstack, uint32_t ustack)
+{
+	uint64_t key = (uint64_t)kstack << 32 | ustack;
+	uint64_t ids[2 * MAX_FRAMES];
+	unsigned int n = 0;
+
+	if (!key)
+		return 0;
+	uint64_t *v = htab64__find(&p->callstacks, key);
+	if (v)
+		return *v;
+	stack__frames(p, ustack, false, ids, &n);
+	unsigned int nu = n;
+	n = 0;
+	stack__frames(p, kstack, true, ids + nu, &n);
+	n += nu;
+	uint64_t iid = 0;
+	if (n) {
+		iid = iid__new(p);
+		struct pb *k = &p->interned;
+		size_t m = pb__begin(k, F_ID_CALLSTACKS);
+		pb__uint(k, 1, iid);
+		for (unsigned int i = 0; i < n; i++)
+			pb__uint(k, 2, ids[i]);
+		pb__end(k, m);
+	}
+	if (htab64__insert(&p->callstacks, key, iid))
+		p->err = -ENOMEM;
+	return iid;
+}
