@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/flame_svg.h"
+#include "export/flame_svg.h"
 #include "analyze/folded.h"
 #include "base/htab.h"
 #include "analyze/model.h"

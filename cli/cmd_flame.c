@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "analyze/chains.h"
-#include "analyze/flame_svg.h"
+#include "export/flame_svg.h"
 #include "analyze/folded.h"
 #include "analyze_args.h"
 #include "cli.h"
