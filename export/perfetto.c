@@ -476,6 +476,8 @@ static void on_event(struct perfetto *p, const struct st_event *e)
 	const struct thread *t;
 	char old_comm[ST_COMM_LEN] = "", prev_comm[ST_COMM_LEN] = "";
 	bool was_early = false;
+	uint64_t off_at = UINT64_MAX; /* a sleeping wakee: when and where it switched out */
+	uint32_t off_cpu = 0;
 
 	/* What the model knew before the event: the names it replaces, an earlier hold. */
 	switch (e->type) {
@@ -487,6 +489,10 @@ static void on_event(struct perfetto *p, const struct st_event *e)
 		held__settle(p, e->wake.wakee_tid);
 		if ((t = model__find(p->m, e->wake.wakee_tid))) {
 			was_early = t->early;
+			if (t->state == TS_SLEEPING || t->state == TS_BLOCKED) {
+				off_at = t->since;
+				off_cpu = t->cpu;
+			}
 			/* A carried thread woken again: the held waking was turned down. */
 			if (t->carried) {
 				struct held_waking *h = held__find(p, t->tid);
@@ -526,6 +532,17 @@ static void on_event(struct perfetto *p, const struct st_event *e)
 							   .target_cpu = e->wake.target_cpu,
 							   .wakee_tid = e->wake.wakee_tid,
 							   .ctx = e->wake.ctx, .held = true };
+			break;
+		}
+		if (off_at == e->ts && off_cpu != e->cpu) {
+			/*
+			 * It left another CPU at this very ns: trace processor's order of
+			 * two CPUs' events at one time is its own; in the bundle of the
+			 * switch-out's CPU this waking stays after it.
+			 */
+			bundle__waking(p, off_cpu, e->ts, e->wake.waker_tid, e->wake.ctx,
+				       e->wake.wakee_tid, comm_of(p, e->wake.wakee_tid),
+				       e->wake.target_cpu, true);
 			break;
 		}
 		bundle__waking(p, e->cpu, e->ts, e->wake.waker_tid, e->wake.ctx, e->wake.wakee_tid,

@@ -69,6 +69,9 @@ static uint32_t comm__index(struct perfetto *p, struct cpu_bundle *b, const char
 	return b->ncomms++;
 }
 
+/* Bits above TASK_REPORT_MAX: no kernel state; trace processor shows "?". */
+#define PREV_STATE_UNKNOWN 0x8000
+
 /* The kernel's prev_state bits (TASK_REPORT, 4.14+) for the letter the trace holds. */
 static int64_t prev_state_bits(char letter)
 {
@@ -109,6 +112,26 @@ void bundle__switch(struct perfetto *p, const struct st_event *e, const char *ne
 		bundle__flush(p, b, e->cpu);
 	if (!e->sw.next_tid)
 		next_comm = idle_comm(e->cpu, idle, sizeof(idle));
+	if (b->known && b->cur_tid != e->sw.prev_tid && b->cur_tid) {
+		/*
+		 * The task trace processor has on this CPU left it without a switch
+		 * of its own (or in lost events): end its run here, in a state
+		 * trace processor shows as unknown ("?", bits it cannot decode),
+		 * as the model makes it UNKNOWN; else it would run on there.
+		 */
+		struct pb *s = &p->scratch;
+		pb__reset(s);
+		size_t m = pb__begin(s, F_FE_SCHED_SWITCH);
+		pb__str(s, 1, "");
+		pb__int(s, 2, (int32_t)b->cur_tid);
+		pb__int(s, 4, PREV_STATE_UNKNOWN);
+		pb__str(s, 5, prev_comm);
+		pb__int(s, 6, (int32_t)e->sw.prev_tid);
+		pb__int(s, 7, e->sw.prev_prio);
+		pb__end(s, m);
+		bundle__full(p, e->cpu, e->ts, false);
+		b->dirty = true; /* the switch itself full too: after this one at the same ns */
+	}
 	if (b->known && !b->dirty && b->cur_tid == e->sw.prev_tid) {
 		bundle__note_ts(p, b, e->cpu, e->ts, true);
 		uint32_t i = b->nsw++;

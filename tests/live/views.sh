@@ -65,8 +65,8 @@ for m in "" --each --json --folded; do
 done
 check views_chains_batched $ok "batches of 4999 differ from one batch"
 
-# The Perfetto export: valid trace-event JSON with the workload's threads.
-$ST export --perfetto -o "$T/trace.json" "$T/w.tape"
+# The legacy JSON export: valid trace-event JSON with the workload's threads.
+$ST export --format json -o "$T/trace.json" "$T/w.tape"
 out=$(python3 tests/tools/check_trace_json.py "$T/trace.json" ping pong relayA "CPU 0" 2>&1)
 check views_perfetto_json $? "$out"
 
