@@ -10,6 +10,7 @@ stacks are `frame;frame count` lines, text has no control bytes and is
 UTF-8. Prints one PASS/FAIL line per trace (every command's verdict in it).
 """
 import json
+import shutil
 import os
 import re
 import subprocess
@@ -29,6 +30,7 @@ FOLDED = re.compile(rb"^[^;\s][^\n]*[^;\s] [0-9]+$|^[^;\s] [0-9]+$")
 def commands(tmp):
     svg = os.path.join(tmp, "out.svg")
     pf = os.path.join(tmp, "out.json")
+    pb = os.path.join(tmp, "out.pftrace")
     return [
         (["info"], "text"), (["info", "--json"], "json"), (["info", "--maps"], "text"),
         (["dump"], "text"), (["dump", "-g"], "text"),
@@ -40,7 +42,8 @@ def commands(tmp):
         (["flame", "--offcpu", "-o", svg], ("svg", svg)), (["flame", "--offwake", "-o", svg], ("svg", svg)),
         (["chains", "--comm", "."], "text"), (["chains", "--json", "--comm", "."], "json"),
         (["waitfor", "--comm", "."], "text"), (["waitfor", "--json", "--comm", "."], "json"),
-        (["export", "--perfetto", "-o", pf], ("json", pf)),
+        (["export", "--format", "json", "-o", pf], ("json", pf)),
+        (["export", "--perfetto", "--no-progress", "-o", pb], ("pftrace", pb)),
         (["diff", "@", "@"], "text"), (["diff", "--json", "@", "@"], "json"),
     ]
 
@@ -61,6 +64,15 @@ def judge(kind, out, err, path):
                 out = f.read()
         except OSError:
             return problems  # nothing written: judged by the exit status
+        if kind == "pftrace":
+            # Whatever was written decodes as Perfetto's Trace (tests/tools/perfetto_trace.proto).
+            if out and shutil.which("protoc"):
+                here = os.path.dirname(os.path.abspath(__file__))
+                r = subprocess.run(["protoc", "-I", here, "--decode=perfetto.protos.Trace",
+                                    "perfetto_trace.proto"], input=out, capture_output=True)
+                if r.returncode:
+                    problems.append(f"{file} does not decode: {r.stderr.decode()[:200]}")
+            return problems
         try:
             out.decode("utf-8")
         except UnicodeDecodeError as e:
@@ -134,7 +146,7 @@ def main():
         for trace in traces:
             bad = []
             for args, kind in commands(tmp):
-                for f in ("out.svg", "out.json"):
+                for f in ("out.svg", "out.json", "out.pftrace"):
                     try:
                         os.unlink(os.path.join(tmp, f))
                     except OSError:
