@@ -30,7 +30,6 @@ static void sink(struct perfetto *p, const uint8_t *data, size_t len, bool finis
 	if (!p->z_on) {
 		if (len && fwrite(data, 1, len, p->f) != len)
 			p->err = -EIO;
-		p->bytes += len;
 		return;
 	}
 	uint8_t buf[1 << 16];
@@ -49,7 +48,6 @@ static void sink(struct perfetto *p, const uint8_t *data, size_t len, bool finis
 			p->err = -EIO;
 			return;
 		}
-		p->bytes += n;
 	} while (p->z.avail_out == 0 || (finish && p->z.avail_in));
 }
 
@@ -89,7 +87,7 @@ static const char *meta(const struct perfetto *p, const char *key, const char *d
 
 static void system_info(struct perfetto *p)
 {
-	struct pb *k = &p->pkt;
+	struct st_buf *k = &p->pkt;
 	size_t m = pb__begin(k, F_PKT_SYSTEM_INFO);
 	size_t u = pb__begin(k, 1);
 
@@ -111,7 +109,7 @@ static void system_info(struct perfetto *p)
  */
 static void clock_snapshot(struct perfetto *p, uint64_t t0)
 {
-	struct pb *k = &p->pkt;
+	struct st_buf *k = &p->pkt;
 	const char *off = st_reader__meta(p->r, "clock_offset_ns");
 	static const uint32_t same[] = { 6 /* BOOTTIME */, 3 /* MONOTONIC */ };
 
@@ -136,7 +134,7 @@ static void clock_snapshot(struct perfetto *p, uint64_t t0)
 /* The task table: processes (pid, ppid, cmdline) and threads (tid, tgid, name). */
 static void process_tree(struct perfetto *p, uint64_t t0)
 {
-	struct pb *k = &p->pkt;
+	struct st_buf *k = &p->pkt;
 	size_t n = st_reader__ntasks(p->r);
 
 	pb__uint(k, F_PKT_TIMESTAMP, t0);
@@ -188,7 +186,7 @@ static bool bit__test_set(struct perfetto *p, uint8_t **bits, uint32_t *cap, uin
 static void track__descriptor(struct perfetto *p, uint64_t uuid, const char *name,
 			      const struct thread *t)
 {
-	struct pb *k = &p->pkt;
+	struct st_buf *k = &p->pkt;
 	size_t m = pb__begin(k, F_PKT_TRACK_DESCRIPTOR);
 
 	pb__uint(k, 1, uuid);
@@ -222,7 +220,7 @@ static uint64_t loss_track(struct perfetto *p, uint32_t cpu)
 	return UUID_LOSS(cpu);
 }
 
-static void annotation_str(struct pb *k, const char *name, const char *v)
+static void annotation_str(struct st_buf *k, const char *name, const char *v)
 {
 	size_t m = pb__begin(k, 4);
 	pb__str(k, 10, name);
@@ -230,7 +228,7 @@ static void annotation_str(struct pb *k, const char *name, const char *v)
 	pb__end(k, m);
 }
 
-static void annotation_uint(struct pb *k, const char *name, uint64_t v)
+static void annotation_uint(struct st_buf *k, const char *name, uint64_t v)
 {
 	size_t m = pb__begin(k, 4);
 	pb__str(k, 10, name);
@@ -250,7 +248,7 @@ struct te_args {
 static void track__event(struct perfetto *p, uint64_t track, uint64_t ts, int type,
 			 const char *name, uint64_t callstack, const struct te_args *a)
 {
-	struct pb *k = &p->pkt;
+	struct st_buf *k = &p->pkt;
 	uint64_t name_iid = type != TE_SLICE_END ? event_name__intern(p, name) : 0;
 	pb__uint(k, F_PKT_TIMESTAMP, ts);
 	pb__uint(k, F_PKT_SEQ_FLAGS, SEQ_NEEDS_INCREMENTAL_STATE);
@@ -422,7 +420,7 @@ static void full_begin(struct perfetto *p, uint32_t pid)
 
 static void on_task(struct perfetto *p, const struct st_event *e, const char *old_comm)
 {
-	struct pb *s = &p->scratch;
+	struct st_buf *s = &p->scratch;
 	size_t m;
 
 	switch (e->type) {
@@ -637,11 +635,6 @@ int perfetto__run(struct perfetto *p, struct st_reader *r, struct model *m)
 	if (p->o.progress)
 		p->o.progress(p->o.progress_ctx, p->events_total, p->events_total);
 	return p->err;
-}
-
-uint64_t perfetto__bytes(const struct perfetto *p)
-{
-	return p->bytes;
 }
 
 void perfetto__free(struct perfetto *p)

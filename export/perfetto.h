@@ -43,9 +43,6 @@ void perfetto__interval(void *ctx, const struct interval *iv);
  */
 int perfetto__run(struct perfetto *p, struct st_reader *r, struct model *m);
 
-/* Bytes written (after compression). */
-uint64_t perfetto__bytes(const struct perfetto *p);
-
 void perfetto__free(struct perfetto *p);
 
 #endif

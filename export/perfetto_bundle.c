@@ -119,7 +119,7 @@ void bundle__switch(struct perfetto *p, const struct st_event *e, const char *ne
 		 * trace processor shows as unknown ("?", bits it cannot decode),
 		 * as the model makes it UNKNOWN; else it would run on there.
 		 */
-		struct pb *s = &p->scratch;
+		struct st_buf *s = &p->scratch;
 		pb__reset(s);
 		size_t m = pb__begin(s, F_FE_SCHED_SWITCH);
 		pb__str(s, 1, "");
@@ -142,7 +142,7 @@ void bundle__switch(struct perfetto *p, const struct st_event *e, const char *ne
 		b->sw_comm[i] = comm__index(p, b, next_comm);
 	} else {
 		char pidle[ST_COMM_LEN];
-		struct pb *s = &p->scratch;
+		struct st_buf *s = &p->scratch;
 		pb__reset(s);
 		size_t m = pb__begin(s, F_FE_SCHED_SWITCH);
 		pb__str(s, 1, e->sw.prev_tid ? prev_comm : idle_comm(e->cpu, pidle, sizeof(pidle)));
@@ -191,7 +191,7 @@ void bundle__waking(struct perfetto *p, uint32_t cpu, uint64_t ts, uint32_t wake
 		b->last_wk_ts = ts;
 		return;
 	}
-	struct pb *s = &p->scratch;
+	struct st_buf *s = &p->scratch;
 	pb__reset(s);
 	pb__uint(s, F_FE_PID, waker_tid);
 	if (ctx_flags(ctx))
@@ -209,7 +209,7 @@ void bundle__waking(struct perfetto *p, uint32_t cpu, uint64_t ts, uint32_t wake
 /* Write a bundle holding only the event in p->scratch (an event older than the open bundle). */
 static void bundle__alone(struct perfetto *p, uint32_t cpu, uint64_t ts)
 {
-	struct pb *k = &p->pkt;
+	struct st_buf *k = &p->pkt;
 
 	pb__reset(k);
 	size_t bm = pb__begin(k, F_PKT_FTRACE_EVENTS);
@@ -264,7 +264,7 @@ static int full__cmp(const void *a, const void *b)
 	return x->off < y->off ? -1 : x->off > y->off; /* as they came */
 }
 
-static void packed_u64_delta(struct pb *k, uint32_t field, const uint64_t *v, uint32_t n)
+static void packed_u64_delta(struct st_buf *k, uint32_t field, const uint64_t *v, uint32_t n)
 {
 	size_t m = pb__begin(k, field);
 	for (uint32_t i = 0; i < n; i++)
@@ -272,7 +272,7 @@ static void packed_u64_delta(struct pb *k, uint32_t field, const uint64_t *v, ui
 	pb__end(k, m);
 }
 
-static void packed_i32(struct pb *k, uint32_t field, const int32_t *v, uint32_t n)
+static void packed_i32(struct st_buf *k, uint32_t field, const int32_t *v, uint32_t n)
 {
 	size_t m = pb__begin(k, field);
 	for (uint32_t i = 0; i < n; i++)
@@ -280,7 +280,7 @@ static void packed_i32(struct pb *k, uint32_t field, const int32_t *v, uint32_t 
 	pb__end(k, m);
 }
 
-static void packed_u32(struct pb *k, uint32_t field, const uint32_t *v, uint32_t n)
+static void packed_u32(struct st_buf *k, uint32_t field, const uint32_t *v, uint32_t n)
 {
 	size_t m = pb__begin(k, field);
 	for (uint32_t i = 0; i < n; i++)
@@ -290,7 +290,7 @@ static void packed_u32(struct pb *k, uint32_t field, const uint32_t *v, uint32_t
 
 void bundle__flush(struct perfetto *p, struct cpu_bundle *b, uint32_t cpu)
 {
-	struct pb *k = &p->pkt;
+	struct st_buf *k = &p->pkt;
 
 	if (bundle__empty(b) && !b->lost)
 		return;

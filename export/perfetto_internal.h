@@ -88,11 +88,11 @@ struct cpu_bundle {
 	int32_t wk_pid[BUNDLE_EVENTS], wk_cpu[BUNDLE_EVENTS], wk_prio[BUNDLE_EVENTS];
 	uint32_t wk_comm[BUNDLE_EVENTS], wk_flags[BUNDLE_EVENTS];
 	struct full_event *full;
-	struct pb fullbuf;
+	struct st_buf fullbuf;
 	/* The intern table of comms: strings in order, and a map to their index. */
 	struct htab comms;
 	uint32_t ncomms;
-	struct pb commbuf; /* each comm as a string field, ready to copy */
+	struct st_buf commbuf; /* each comm as a string field, ready to copy */
 };
 
 /* A waking that came while its wakee was still on its CPU (model: early). */
@@ -110,12 +110,11 @@ struct perfetto {
 	struct symbolizer *sym;
 	struct model *m;
 	int err;
-	uint64_t bytes;
 	z_stream z;
 	bool z_on;
-	struct pb out;	 /* whole packets, written out when large */
-	struct pb pkt;	 /* scratch for one packet body */
-	struct pb scratch;
+	struct st_buf out;	 /* whole packets, written out when large */
+	struct st_buf pkt;	 /* scratch for one packet body */
+	struct st_buf scratch;
 	uint32_t ncpus;
 	struct cpu_bundle **cpus;
 	const struct st_event *cur; /* the event being fed to the model */
@@ -130,7 +129,7 @@ struct perfetto {
 	uint32_t seen_cap;
 	uint8_t *loss_done; /* by CPU: its loss track's descriptor written */
 	uint32_t loss_cap;
-	struct pb interned; /* InternedData entries for the next track event */
+	struct st_buf interned; /* InternedData entries for the next track event */
 	struct htab64 callstacks; /* (kstack << 32 | ustack) + 1 -> iid */
 	struct htab frames;	  /* (kind, map, addr) -> iid */
 	struct htab names;	  /* function name -> iid */

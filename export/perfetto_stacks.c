@@ -41,39 +41,36 @@ static uint64_t interned_string(struct perfetto *p, uint32_t field, const void *
 	return iid;
 }
 
-static uint64_t name__intern(struct perfetto *p, const char *name)
+/*
+ * A string of InternedData table @field (function names, event names: both
+ * {iid = 1, string = 2}), once per table: the key is the field, then the
+ * whole string.
+ */
+static uint64_t string__intern(struct perfetto *p, uint32_t field, const char *s)
 {
-	char key[1024];
-	int kn = snprintf(key, sizeof(key), "F%s", name);
-	size_t n = kn < (int)sizeof(key) ? (size_t)kn : sizeof(key) - 1;
-	uint64_t *v = htab__find(&p->names, key, n);
+	char key[1 + ST_MAX_STR + 1];
+	size_t n = strnlen(s, ST_MAX_STR + 1);
 
+	key[0] = (char)field;
+	memcpy(key + 1, s, n);
+	uint64_t *v = htab__find(&p->names, key, n + 1);
 	if (v)
 		return *v;
-	uint64_t iid = interned_string(p, F_ID_FUNCTION_NAMES, name, strlen(name));
-	if (htab__insert(&p->names, key, n, iid))
+	uint64_t iid = interned_string(p, field, s, n);
+	if (htab__insert(&p->names, key, n + 1, iid))
 		p->err = -ENOMEM;
 	return iid;
 }
 
-/* A track event's name, as an EventName (its own table: key prefixed to keep it apart). */
+static uint64_t name__intern(struct perfetto *p, const char *name)
+{
+	return string__intern(p, F_ID_FUNCTION_NAMES, name);
+}
+
+/* A track event's name, as an EventName. */
 uint64_t event_name__intern(struct perfetto *p, const char *name)
 {
-	char key[128];
-	int n = snprintf(key, sizeof(key), "E%s", name);
-	size_t len = n < (int)sizeof(key) ? (size_t)n : sizeof(key) - 1;
-	uint64_t *v = htab__find(&p->names, key, len);
-
-	if (v)
-		return *v;
-	uint64_t iid = iid__new(p);
-	size_t m = pb__begin(&p->interned, F_ID_EVENT_NAMES);
-	pb__uint(&p->interned, 1, iid);
-	pb__str(&p->interned, 2, name);
-	pb__end(&p->interned, m);
-	if (htab__insert(&p->names, key, len, iid))
-		p->err = -ENOMEM;
-	return iid;
+	return string__intern(p, F_ID_EVENT_NAMES, name);
 }
 
 /* Map id + 1 keys the mapping (the kernel's: 0 + 1). */
@@ -91,7 +88,7 @@ static uint64_t mapping__intern(struct perfetto *p, bool kernel, uint32_t map)
 	if (mp && mp->build_id_len)
 		bid_iid = interned_string(p, F_ID_BUILD_IDS, mp->build_id, mp->build_id_len);
 	uint64_t iid = iid__new(p);
-	struct pb *k = &p->interned;
+	struct st_buf *k = &p->interned;
 	size_t m = pb__begin(k, F_ID_MAPPINGS);
 	pb__uint(k, 1, iid);
 	if (bid_iid)
@@ -122,7 +119,7 @@ static uint64_t frame__intern(struct perfetto *p, uint8_t kind, const struct st_
 	uint64_t name_iid = name__intern(p, name);
 	uint64_t map_iid = mapping__intern(p, kind != ST_STACK_USER, f->map);
 	uint64_t iid = iid__new(p);
-	struct pb *k = &p->interned;
+	struct st_buf *k = &p->interned;
 	size_t m = pb__begin(k, F_ID_FRAMES);
 	pb__uint(k, 1, iid);
 	pb__uint(k, 2, name_iid);
@@ -188,7 +185,7 @@ uint64_t callstack__intern(struct perfetto *p, uint32_t kstack, uint32_t ustack)
 	uint64_t iid = 0;
 	if (n) {
 		iid = iid__new(p);
-		struct pb *k = &p->interned;
+		struct st_buf *k = &p->interned;
 		size_t m = pb__begin(k, F_ID_CALLSTACKS);
 		pb__uint(k, 1, iid);
 		for (unsigned int i = 0; i < n; i++)

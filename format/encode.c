@@ -27,7 +27,7 @@ static inline struct body body__empty(void)
 	return b;
 }
 
-static int buf__reserve(struct st_buf *b, size_t extra)
+int st_buf__reserve(struct st_buf *b, size_t extra)
 {
 	if (b->err)
 		return b->err;
@@ -103,7 +103,7 @@ static int chunk__append(struct st_chunk *c, uint8_t type, const struct body *b)
 {
 	if (b->err)
 		return b->err;
-	int err = buf__reserve(&c->buf, 1 + 10 + b->n);
+	int err = st_buf__reserve(&c->buf, 1 + 10 + b->n);
 	if (err)
 		return err;
 	uint8_t *p = c->buf.data + c->buf.len;
@@ -244,7 +244,7 @@ static uint8_t *waking_c__put(uint8_t *p, const struct st_chunk *c, const struct
  */
 static int compact__add(struct st_chunk *c, const struct st_event *e, uint64_t delta)
 {
-	int err = buf__reserve(&c->buf, 2 + ST_COMPACT_MAX);
+	int err = st_buf__reserve(&c->buf, 2 + ST_COMPACT_MAX);
 
 	if (err)
 		return err;

@@ -258,6 +258,9 @@ struct st_buf {
 	int err;
 };
 
+/* Room for @extra more bytes (doubling from 4 KiB). Returns 0 or the latched error. */
+int st_buf__reserve(struct st_buf *b, size_t extra);
+
 /* The raw (uncompressed) payload of one chunk being built. */
 struct st_chunk {
 	uint16_t type;

@@ -9,14 +9,14 @@
 #include "export/protobuf.h"
 #include "harness.h"
 
-static int bytes_eq(const struct pb *b, const unsigned char *want, size_t n)
+static int bytes_eq(const struct st_buf *b, const unsigned char *want, size_t n)
 {
 	return b->len == n && !memcmp(b->data, want, n);
 }
 
 TEST(protobuf_varints_and_fixed)
 {
-	struct pb b = { 0 };
+	struct st_buf b = { 0 };
 
 	pb__uint(&b, 1, 150); /* the spec's example: 08 96 01 */
 	CHECK(bytes_eq(&b, (const unsigned char[]){ 0x08, 0x96, 0x01 }, 3));
@@ -36,7 +36,7 @@ TEST(protobuf_varints_and_fixed)
 
 TEST(protobuf_nested_length_is_padded_varint)
 {
-	struct pb b = { 0 };
+	struct st_buf b = { 0 };
 	size_t outer = pb__begin(&b, 3);
 	size_t inner = pb__begin(&b, 1);
 
@@ -51,7 +51,7 @@ TEST(protobuf_nested_length_is_padded_varint)
 
 TEST(protobuf_large_nested_and_empty)
 {
-	struct pb b = { 0 };
+	struct st_buf b = { 0 };
 	size_t m = pb__begin(&b, 1);
 
 	pb__end(&b, m); /* an empty message: length 0 */
