@@ -45,6 +45,6 @@ perf bench sched messaging -g 2 -l 300 >/dev/null 2>&1
 wait $REC
 kill $MC 2>/dev/null; MC=
 $ST export --perfetto --no-progress -o "$T/sys.pftrace" "$T/sys.tape" && decode "$T/sys.pftrace" &&
-	out=$($PY tests/tools/perfetto_check.py --stacks-defined-only $ST "$T/sys.tape" "$T/sys.pftrace" 2>&1)
+	out=$($PY tests/tools/perfetto_check.py $ST "$T/sys.tape" "$T/sys.pftrace" 2>&1)
 check perfetto_system_roundtrip $? "$out"
 echo "$out" | tail -1 >&2

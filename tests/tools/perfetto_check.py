@@ -2,7 +2,7 @@
 """Decode `schedtape export --perfetto` output independently and hold it
 against the analyzer.
 
-usage: perfetto_check.py [--stacks-defined-only] SCHEDTAPE TAPE PFTRACE
+usage: perfetto_check.py SCHEDTAPE TAPE PFTRACE
 
 The protobuf is parsed with python3-protobuf from tests/tools/perfetto_trace.proto
 (compiled here with protoc), never with schedtape's code. Thread states are
@@ -18,6 +18,7 @@ runnable, sleep and block time outside UNKNOWN must equal `states --json` to the
 nanosecond, every wakeup (ts, waker) `timeline --json`'s, and every callstack
 used must be defined, its frames named as `offcpu` names them.
 """
+import bisect
 import gzip
 import json
 import os
@@ -75,7 +76,8 @@ class Decoder:
         self.offcpu_frames = set()
         self.counts = defaultdict(int)
         self.event_names = {}
-        self.offcpu_stacks = set()
+        self.comm_at = defaultdict(list)  # tid -> [(ts, comm)] from the events
+        self.offcpu_slices = []  # (tid, start, end, callstack)
         self.traced = set()
 
     def read(self):
@@ -96,6 +98,7 @@ class Decoder:
                 td = pkt.track_descriptor
                 if td.HasField("thread"):
                     self.tracks[td.uuid] = td.thread.tid
+
             if pkt.HasField("track_event"):
                 te = pkt.track_event
                 if te.callstack_iid:
@@ -112,7 +115,8 @@ class Decoder:
                     elif name.startswith("off-CPU"):
                         self.counts["offcpu_slices"] += 1
                         if self.tracks.get(te.track_uuid) in self.traced:
-                            self.offcpu_stacks.add(cs)
+                            self.offcpu_slices.append((self.tracks[te.track_uuid], start,
+                                                       pkt.timestamp, cs))
                 else:
                     self.counts["instants"] += 1
             if not pkt.HasField("ftrace_events"):
@@ -124,12 +128,14 @@ class Decoder:
                 ts = 0
                 for i in range(len(cs.switch_timestamp)):
                     ts += cs.switch_timestamp[i]
+                    self.comm_at[cs.switch_next_pid[i]].append((ts, cs.intern_table[cs.switch_next_comm_index[i]]))
                     self.events.append((ts, order, cpu, "cswitch",
                                         (cs.switch_prev_state[i], cs.switch_next_pid[i])))
                     order += 1
                 ts = 0
                 for i in range(len(cs.waking_timestamp)):
                     ts += cs.waking_timestamp[i]
+                    self.comm_at[cs.waking_pid[i]].append((ts, cs.intern_table[cs.waking_comm_index[i]]))
                     self.events.append((ts, order, cpu, "cwaking",
                                         (cs.waking_pid[i], cs.waking_common_flags[i])))
                     order += 1
@@ -137,9 +143,13 @@ class Decoder:
                 which = ev.WhichOneof("event")
                 if which == "sched_switch":
                     s = ev.sched_switch
+                    self.comm_at[s.next_pid].append((ev.timestamp, s.next_comm))
                     self.events.append((ev.timestamp, order, cpu, "switch",
                                         (s.prev_pid, s.prev_state, s.next_pid)))
+                elif which == "task_rename":
+                    self.comm_at[ev.task_rename.pid].append((ev.timestamp, ev.task_rename.newcomm))
                 elif which == "sched_waking":
+                    self.comm_at[ev.sched_waking.pid].append((ev.timestamp, ev.sched_waking.comm))
                     self.events.append((ev.timestamp, order, cpu, "waking",
                                         (ev.sched_waking.pid, ev.pid, ev.common_flags)))
                 elif which == "task_newtask":
@@ -237,9 +247,7 @@ def overlap(iv, cuts):
 
 
 def main():
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    names_only = "--stacks-defined-only" in sys.argv
-    schedtape, tape, path = args[:3]
+    schedtape, tape, path = sys.argv[1:4]
     pb = load_module()
     with open(path, "rb") as f:
         data = f.read()
@@ -299,14 +307,25 @@ def main():
             if fr not in d.frames or d.frames[fr] not in d.fnames:
                 failures += 1
                 print(f"perfetto_check: frame {fr} not defined or unnamed", file=sys.stderr)
-    # Off-CPU slices' stacks, named frame by frame, are the stacks offcpu folds.
+    # Off-CPU slices' stacks, named frame by frame, are the stacks offcpu folds
+    # (it prints those of 1 us or more in all, per thread name and stack).
     def stack_str(cs):
         return ";".join(d.fnames.get(d.frames.get(fr), "?") for fr in d.callstacks.get(cs, []))
-    ours = {stack_str(cs) for cs in d.offcpu_stacks}
+    # Folded lines start with the thread's name when the sleep ended, as its events name it.
+    for lst in d.comm_at.values():
+        lst.sort(key=lambda x: x[0])
+    def comm_at(tid, ts):
+        lst = d.comm_at.get(tid, [])
+        i = bisect.bisect_right(lst, ts, key=lambda x: x[0])
+        return lst[i - 1][1] if i else ""
+    ours = defaultdict(int)
+    for tid, start, end, cs in d.offcpu_slices:
+        ours[comm_at(tid, end) + ";" + stack_str(cs)] += end - start
+    ours = {k for k, ns in ours.items() if ns >= 1000}
     folded = subprocess.run([schedtape, "offcpu", tape], check=True, capture_output=True,
                             text=True).stdout
-    theirs = {line.rsplit(" ", 1)[0].split(";", 1)[1] for line in folded.splitlines() if ";" in line}
-    if ours != theirs and not names_only:
+    theirs = {line.rsplit(" ", 1)[0] for line in folded.splitlines() if ";" in line}
+    if ours != theirs:
         failures += 1
         print(f"perfetto_check: off-CPU stacks differ: {len(ours - theirs)} only in the export "
               f"(e.g. {sorted(ours - theirs)[:1]}), {len(theirs - ours)} only in offcpu "
