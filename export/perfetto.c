@@ -336,14 +336,15 @@ static void held__write(struct perfetto *p, struct held_waking *h, uint64_t ts, 
  * later waking ended its sleep): the kernel turned it down; written where it
  * was recorded, where trace processor, seeing the thread run, ignores it too.
  */
-static void held__settle(struct perfetto *p, uint32_t tid)
+static void held__settle(struct perfetto *p, uint32_t tid, bool waking)
 {
 	struct held_waking *h = held__find(p, tid);
 
 	if (!h || !h->held)
 		return;
 	const struct thread *t = model__find(p->m, tid);
-	if (t && (t->early || t->carried))
+	/* Still the model's while the thread runs on (early) or sleeps carried, unless woken again. */
+	if (t && (t->early || (t->carried && !waking)))
 		return;
 	held__write(p, h, h->ts, h->cpu);
 }
@@ -484,18 +485,12 @@ static void on_event(struct perfetto *p, const struct st_event *e)
 			memcpy(prev_comm, t->comm, sizeof(prev_comm));
 		break;
 	case ST_REC_WAKING:
-		held__settle(p, e->wake.wakee_tid);
+		held__settle(p, e->wake.wakee_tid, true);
 		if ((t = model__find(p->m, e->wake.wakee_tid))) {
 			was_early = t->early;
 			if (t->state == TS_SLEEPING || t->state == TS_BLOCKED) {
 				off_at = t->since;
 				off_cpu = t->cpu;
-			}
-			/* A carried thread woken again: the held waking was turned down. */
-			if (t->carried) {
-				struct held_waking *h = held__find(p, t->tid);
-				if (h && h->held)
-					held__write(p, h, h->ts, h->cpu);
 			}
 		}
 		break;
@@ -516,8 +511,8 @@ static void on_event(struct perfetto *p, const struct st_event *e)
 	switch (e->type) {
 	case ST_REC_SWITCH:
 		bundle__switch(p, e, comm_of(p, e->sw.next_tid), prev_comm);
-		held__settle(p, e->sw.prev_tid);
-		held__settle(p, e->sw.next_tid);
+		held__settle(p, e->sw.prev_tid, false);
+		held__settle(p, e->sw.next_tid, false);
 		break;
 	case ST_REC_WAKING:
 		t = model__find(p->m, e->wake.wakee_tid);
@@ -551,7 +546,7 @@ static void on_event(struct perfetto *p, const struct st_event *e)
 		break;
 	case ST_REC_EXIT:
 		on_task(p, e, old_comm);
-		held__settle(p, e->task.tid);
+		held__settle(p, e->task.tid, false);
 		break;
 	default:
 		on_task(p, e, old_comm);
