@@ -150,7 +150,7 @@ bench: deps $(BIN) $(WORKLOAD)
 	bash bench/run.sh
 
 # Hostile traces for tests/corpus/hostile.sh, written by the format library.
-$(OUT)/mkhostile: tests/tools/mkhostile.c $(patsubst %.c,$(OUT)/%.o,$(BASE_SRCS) $(FORMAT_SRCS))
+$(OUT)/mkhostile: tests/tools/mkhostile.c $(OUT)/tests/unit/events.o $(patsubst %.c,$(OUT)/%.o,$(BASE_SRCS) $(FORMAT_SRCS))
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ -lzstd
 

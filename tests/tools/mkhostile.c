@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "format/tape.h"
+#include "tests/unit/events.h"
 
 struct out {
 	int fd;
@@ -62,36 +63,6 @@ static void ev(struct out *o, struct st_event e)
 	}
 }
 
-static struct st_event sw(uint64_t ts, uint32_t cpu, uint32_t prev, char state, uint32_t next)
-{
-	struct st_event e = { .ts = ts, .cpu = cpu, .type = ST_REC_SWITCH };
-
-	e.sw.prev_tid = e.sw.prev_pid = prev;
-	e.sw.next_tid = e.sw.next_pid = next;
-	e.sw.prev_state = state;
-	e.sw.prev_prio = e.sw.next_prio = 120;
-	return e;
-}
-
-static struct st_event wk(uint64_t ts, uint32_t cpu, uint32_t waker, uint32_t wakee, uint32_t target)
-{
-	struct st_event e = { .ts = ts, .cpu = cpu, .type = ST_REC_WAKING };
-
-	e.wake.waker_tid = e.wake.waker_pid = waker;
-	e.wake.wakee_tid = e.wake.wakee_pid = wakee;
-	e.wake.target_cpu = target;
-	return e;
-}
-
-static struct st_event fk(uint64_t ts, uint32_t cpu, uint32_t parent, uint32_t child)
-{
-	struct st_event e = { .ts = ts, .cpu = cpu, .type = ST_REC_FORK };
-
-	e.fork.parent_tid = e.fork.parent_pid = parent;
-	e.fork.child_tid = e.fork.child_pid = child;
-	return e;
-}
-
 static void meta(struct out *o, const char *k, const char *v)
 {
 	st_chunk__add_kv(&o->c, k, v);
@@ -105,15 +76,15 @@ static void chains_table_moves(const char *dir)
 	out__open(&o, dir, "chains_table_moves");
 	meta(&o, "start_ts", "1000");
 	out__next(&o, ST_CHUNK_EVENTS, 0);
-	ev(&o, sw(1000, 0, 0, 'R', 1));
-	ev(&o, wk(1100, 0, 1, 2, 0));
-	ev(&o, sw(1200, 0, 1, 'S', 2));
+	ev(&o, ev_switch(1000, 0, 0, 'R', 1));
+	ev(&o, ev_waking(1100, 0, 1, 2, 0));
+	ev(&o, ev_switch(1200, 0, 1, 'S', 2));
 	for (uint32_t i = 0; i < 5000; i++) /* the table grows past its first size */
-		ev(&o, fk(1300 + i, 0, 2, 10000 + i));
-	ev(&o, wk(7000, 0, 2, 1, 0));
-	ev(&o, sw(7100, 0, 2, 'S', 1));
-	ev(&o, wk(7200, 0, 1, 2, 0));
-	ev(&o, sw(7300, 0, 1, 'D', 2));
+		ev(&o, ev_fork(1300 + i, 0, 2, 10000 + i));
+	ev(&o, ev_waking(7000, 0, 2, 1, 0));
+	ev(&o, ev_switch(7100, 0, 2, 'S', 1));
+	ev(&o, ev_waking(7200, 0, 1, 2, 0));
+	ev(&o, ev_switch(7300, 0, 1, 'D', 2));
 	out__close(&o);
 }
 
@@ -125,11 +96,11 @@ static void wild_cpus(const char *dir)
 	out__open(&o, dir, "wild_cpus");
 	meta(&o, "ncpus", "2");
 	out__next(&o, ST_CHUNK_EVENTS, 0);
-	ev(&o, sw(1000, 0, 0, 'R', 5));
-	ev(&o, sw(1100, 0, 5, 'S', 6));
-	ev(&o, wk(1200, 0, 6, 5, 0xFFFFFFFFu));
-	ev(&o, wk(1300, 0, 6, 7, 100000000u));
-	ev(&o, sw(1400, 0, 6, 'S', 0));
+	ev(&o, ev_switch(1000, 0, 0, 'R', 5));
+	ev(&o, ev_switch(1100, 0, 5, 'S', 6));
+	ev(&o, ev_waking(1200, 0, 6, 5, 0xFFFFFFFFu));
+	ev(&o, ev_waking(1300, 0, 6, 7, 100000000u));
+	ev(&o, ev_switch(1400, 0, 6, 'S', 0));
 	out__close(&o);
 }
 
@@ -146,8 +117,8 @@ static void wild_meta(const char *dir)
 	meta(&o, "start_ts", "18446744073709551615");
 	meta(&o, "target_pids", "1,2,x,99999999999999999999");
 	out__next(&o, ST_CHUNK_EVENTS, 0);
-	ev(&o, sw(1000, 0, 0, 'R', 5));
-	ev(&o, sw(2000, 0, 5, 'S', 0));
+	ev(&o, ev_switch(1000, 0, 0, 'R', 5));
+	ev(&o, ev_switch(2000, 0, 5, 'S', 0));
 	out__next(&o, ST_CHUNK_STATS, ST_CPU_NONE);
 	st_chunk__add_stat(&o.c, "end_ts\x1b[1m", 5);
 	st_chunk__add_stat(&o.c, "end_ts", UINT64_MAX);
@@ -192,10 +163,10 @@ static void wild_names(const char *dir)
 	for (uint32_t round = 0; round < 4; round++)
 		for (uint32_t i = 0; i < n; i++) {
 			uint32_t t = 100 + i, next = 100 + (i + 1) % n;
-			struct st_event e = sw(ts, 0, t, states[(i + round) % sizeof(states)], next);
+			struct st_event e = ev_switch(ts, 0, t, states[(i + round) % sizeof(states)], next);
 			e.sw.kstack = 1 + i;
 			ev(&o, e);
-			struct st_event w = wk(ts + 50, 0, next, t, 0);
+			struct st_event w = ev_waking(ts + 50, 0, next, t, 0);
 			w.wake.kstack = 1 + (i + 1) % n;
 			ev(&o, w);
 			struct st_event r = { .ts = ts + 60, .cpu = 0, .type = ST_REC_RENAME };
@@ -215,11 +186,11 @@ static void many_forks(const char *dir)
 	out__open(&o, dir, "many_forks");
 	meta(&o, "target_pids", "10");
 	out__next(&o, ST_CHUNK_EVENTS, 0);
-	ev(&o, sw(1000, 0, 0, 'R', 10));
+	ev(&o, ev_switch(1000, 0, 0, 'R', 10));
 	for (uint32_t i = 0; i < 100000; i++) {
 		if (o.c.count > 50000)
 			out__next(&o, ST_CHUNK_EVENTS, 0);
-		ev(&o, fk(2000 + 10 * (uint64_t)i, 0, 10, 20000 + i));
+		ev(&o, ev_fork(2000 + 10 * (uint64_t)i, 0, 10, 20000 + i));
 	}
 	out__close(&o);
 }
@@ -231,7 +202,7 @@ static void wild_counts(const char *dir)
 
 	out__open(&o, dir, "wild_counts");
 	out__next(&o, ST_CHUNK_EVENTS, 0);
-	ev(&o, sw(1000, 0, 0, 'R', 5));
+	ev(&o, ev_switch(1000, 0, 0, 'R', 5));
 	struct st_event l = { .ts = 2000, .cpu = 0, .type = ST_REC_LOSS };
 	l.loss.end_ts = 3000;
 	l.loss.count = UINT64_MAX - 20;
@@ -242,7 +213,7 @@ static void wild_counts(const char *dir)
 	l.loss.count = 100;
 	l.loss.cause = 200; /* no such cause */
 	ev(&o, l);
-	ev(&o, sw(584ull * 365 * 24 * 3600 * 1000000000ull, 0, 5, 'S', 0));
+	ev(&o, ev_switch(584ull * 365 * 24 * 3600 * 1000000000ull, 0, 5, 'S', 0));
 	out__close(&o);
 
 	out__open(&o, dir, "no_events");
@@ -269,13 +240,13 @@ static void many_frames(const char *dir)
 		st_chunk__add_stack(&o.c, &s);
 	}
 	out__next(&o, ST_CHUNK_EVENTS, 0);
-	ev(&o, sw(1000, 0, 0, 'R', 5));
+	ev(&o, ev_switch(1000, 0, 0, 'R', 5));
 	for (uint32_t i = 0; i < 1000; i++) {
-		struct st_event e = sw(2000 + 20 * i, 0, 5, 'S', 6);
+		struct st_event e = ev_switch(2000 + 20 * i, 0, 5, 'S', 6);
 		e.sw.kstack = 1 + i * 17 % 20000;
 		ev(&o, e);
-		ev(&o, wk(2010 + 20 * i, 0, 6, 5, 0));
-		ev(&o, sw(2015 + 20 * i, 0, 6, 'R', 5));
+		ev(&o, ev_waking(2010 + 20 * i, 0, 6, 5, 0));
+		ev(&o, ev_switch(2015 + 20 * i, 0, 6, 'R', 5));
 	}
 	out__close(&o);
 }

@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "events.h"
 #include "format/tape.h"
 
 /* A new anonymous file holding a trace header; writer returned in *w. */
@@ -16,9 +17,5 @@ uint8_t *synth__slurp(int fd, size_t *len);
 /* A memory file holding @len bytes of @data. */
 int synth__memfd(const uint8_t *data, size_t len);
 
-/* Event shorthands. */
-struct st_event ev_switch(uint64_t ts, uint32_t cpu, uint32_t prev, char state, uint32_t next);
-struct st_event ev_waking(uint64_t ts, uint32_t cpu, uint32_t waker, uint32_t wakee,
-			  uint32_t target_cpu);
 
 #endif
