@@ -170,10 +170,21 @@ static __always_inline __u32 task_cpu(struct task_struct *t, const bool direct)
 }
 
 /*
+ * The run queue @t is on, through its CFS queue (the per-CPU runqueues
+ * variable is not in kallsyms everywhere); NULL where the kernel cannot tell.
+ */
+static __always_inline struct rq *rq_of(struct task_struct *t)
+{
+	if (!bpf_core_field_exists(((struct cfs_rq *)0)->rq))
+		return NULL;
+	struct cfs_rq *cfs = t->se.cfs_rq;
+	return cfs ? cfs->rq : NULL;
+}
+
+/*
  * The kernel's run delay of @t so far, counting the wait it is in on its run
  * queue, as sched_info_arrive() will add it when @t gets the CPU: the clock
- * comes from the run queue @t is on (the per-CPU runqueues variable is not in
- * kallsyms everywhere, so it is reached through the task's CFS queue).
+ * comes from the run queue @t is on (rq_of).
  * Returns false where the kernel cannot tell.
  */
 static __always_inline bool run_delay_now(struct task_struct *t, __u64 *d)
@@ -183,12 +194,7 @@ static __always_inline bool run_delay_now(struct task_struct *t, __u64 *d)
 	*d = t->sched_info.run_delay;
 	if (!q)
 		return true;
-	if (!bpf_core_field_exists(((struct cfs_rq *)0)->rq))
-		return false;
-	struct cfs_rq *cfs = t->se.cfs_rq;
-	if (!cfs)
-		return false;
-	struct rq *rq = cfs->rq;
+	struct rq *rq = rq_of(t);
 	if (!rq)
 		return false;
 	__u64 now = rq->clock;
@@ -198,20 +204,16 @@ static __always_inline bool run_delay_now(struct task_struct *t, __u64 *d)
 }
 
 /*
- * This CPU's uncharged time so far (rq->clock - rq->clock_task), read through
- * the switching-out task's CFS queue: what the kernel leaves out of the
+ * This CPU's uncharged time so far (rq->clock - rq->clock_task), read from
+ * the switching-out task's run queue: what the kernel leaves out of the
  * runtime of the task that ran since the last switch here.
  */
 static __always_inline void excluded__take(struct stb_sample *s, struct task_struct *prev,
 					   const bool direct)
 {
-	if (!direct || !bpf_core_field_exists(((struct cfs_rq *)0)->rq) ||
-	    !bpf_core_field_exists(((struct rq *)0)->clock_task))
+	if (!direct || !bpf_core_field_exists(((struct rq *)0)->clock_task))
 		return;
-	struct cfs_rq *cfs = prev->se.cfs_rq;
-	if (!cfs)
-		return;
-	struct rq *rq = cfs->rq;
+	struct rq *rq = rq_of(prev);
 	if (!rq)
 		return;
 	s->e.excluded = rq->clock - rq->clock_task;
