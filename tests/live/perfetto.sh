@@ -7,7 +7,7 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"; [ -n "$MC" ] && kill $MC 2>/dev/null' EXIT
 PY=/usr/bin/python3
 TESTS="perfetto_sample_decode perfetto_sample_roundtrip perfetto_gzip_roundtrip perfetto_json_format \
-perfetto_workload_roundtrip perfetto_system_roundtrip"
+perfetto_orderings_roundtrip perfetto_corpus_roundtrip perfetto_workload_roundtrip perfetto_system_roundtrip"
 SUITE=perfetto
 . tests/live/lib.sh
 command -v protoc >/dev/null && $PY -c 'import google.protobuf' 2>/dev/null ||
@@ -27,6 +27,19 @@ check perfetto_gzip_roundtrip $? "$out"
 $ST export --format json -o "$T/s.json" samples/workload.tape &&
 	$PY -c "import json,sys; json.load(open('$T/s.json'))"
 check perfetto_json_format $? "--format json is not JSON"
+
+# Every ordering the export must translate (tests/tools/mkhostile.c orderings), and the old formats.
+out="cannot build mkhostile"
+make --no-print-directory build/mkhostile >/dev/null 2>&1 && build/mkhostile "$T" &&
+	$ST export --perfetto --no-progress -o "$T/o.pftrace" "$T/orderings.tape" &&
+	out=$($PY tests/tools/perfetto_check.py $ST "$T/orderings.tape" "$T/o.pftrace" 2>&1)
+check perfetto_orderings_roundtrip $? "$out"
+ok=0
+for f in tests/corpus/good/*.tape; do
+	$ST export --perfetto --no-progress -o "$T/c.pftrace" "$f" &&
+		out=$($PY tests/tools/perfetto_check.py $ST "$f" "$T/c.pftrace" 2>&1) || { ok=1; break; }
+done
+check perfetto_corpus_roundtrip $ok "$f: $out"
 
 need_recording
 # The sample workload recorded here, with stacks.

@@ -271,6 +271,51 @@ static void zero_bomb(const char *dir)
 	out__close(&o);
 }
 
+/*
+ * Not hostile, but every ordering the Perfetto export must carry to trace
+ * processor's rules (tests/live/perfetto.sh): a waking before its sleeper's
+ * switch-out (carried; turned down by a preemption; turned down by a later
+ * waking), a waking at the very ns of the switch-out on the other CPU, a
+ * thread leaving a CPU without a switch of its own, and a loss.
+ */
+static void orderings(const char *dir)
+{
+	struct out o;
+	struct st_event l = { .ts = 2400, .cpu = 0, .type = ST_REC_LOSS };
+
+	l.loss.end_ts = 2500;
+	l.loss.count = 5;
+	l.loss.cause = ST_LOSS_BUFFER_FULL;
+	out__open(&o, dir, "orderings");
+	meta(&o, "start_ts", "1000");
+	meta(&o, "ncpus", "2");
+	out__next(&o, ST_CHUNK_EVENTS, 0);
+	ev(&o, ev_switch(1000, 0, 0, 'R', 10));
+	ev(&o, ev_switch(1150, 0, 10, 'S', 0));	 /* after 1100's waking: carried */
+	ev(&o, ev_switch(1300, 0, 0, 'R', 10));
+	ev(&o, ev_switch(1450, 0, 10, 'R', 11));	 /* 1400's waking turned down */
+	ev(&o, ev_switch(1500, 0, 11, 'S', 10));
+	ev(&o, ev_switch(1650, 0, 10, 'S', 0));	 /* carried, then woken again at 1800 */
+	ev(&o, ev_switch(1900, 0, 0, 'R', 10));
+	ev(&o, ev_switch(2000, 0, 10, 'S', 0));	 /* woken at this ns on CPU 1 */
+	ev(&o, ev_switch(2100, 0, 0, 'R', 10));
+	ev(&o, ev_waking(2250, 0, 10, 20, 1));
+	ev(&o, l);
+	ev(&o, ev_switch(2600, 0, 12, 'S', 10));	 /* after the loss: 10 was current */
+	ev(&o, ev_switch(3000, 0, 10, 'S', 0));
+	out__next(&o, ST_CHUNK_EVENTS, 1);
+	ev(&o, ev_switch(1000, 1, 0, 'R', 20));
+	ev(&o, ev_waking(1100, 1, 20, 10, 0));	 /* 10 still on CPU 0 */
+	ev(&o, ev_waking(1400, 1, 20, 10, 0));
+	ev(&o, ev_waking(1600, 1, 20, 10, 0));
+	ev(&o, ev_waking(1800, 1, 20, 10, 0));
+	ev(&o, ev_waking(2000, 1, 20, 10, 0));
+	ev(&o, ev_switch(2200, 1, 20, 'S', 21));
+	ev(&o, ev_switch(2300, 1, 22, 'S', 20));	 /* 21 left without a switch */
+	ev(&o, ev_switch(2900, 1, 20, 'S', 0));
+	out__close(&o);
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : "tests/corpus/hostile";
@@ -283,5 +328,6 @@ int main(int argc, char **argv)
 	wild_counts(dir);
 	many_frames(dir);
 	zero_bomb(dir);
+	orderings(dir);
 	return 0;
 }
