@@ -232,7 +232,6 @@ char *folded__stack_text(const struct st_reader *r, struct symbolizer *sym, uint
 int folded__chains_add(const struct chain_set *cs, const struct st_reader *r,
 		       struct symbolizer *sym, struct htab *sums)
 {
-	static const char *const ctx_names[] = { "task", "hardirq", "softirq", "nmi" };
 	int err = 0;
 
 	for (size_t i = 0; i < cs->n && !err; i++) {
@@ -248,7 +247,7 @@ int folded__chains_add(const struct chain_set *cs, const struct st_reader *r,
 			sb__frame(&b, "--");
 			stack__append(&b, r, sym, w->kstack, true, true, true, "_[w]", w->ctx != 0);
 			stack__append(&b, r, sym, w->ustack, false, true, false, "_[w]", false);
-			sb__frame(&b, w->ctx ? ctx_names[w->ctx & 3] : w->comm[0] ? w->comm : "?");
+			sb__frame(&b, w->ctx ? st_wake_ctx_name(w->ctx) : w->comm[0] ? w->comm : "?");
 			sb__put(&b, "_[w]");
 		}
 		if (b.failed) {

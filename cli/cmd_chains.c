@@ -11,7 +11,6 @@
 #include "analyze_args.h"
 #include "cli.h"
 
-static const char *const ctx_names[] = { "task", "hardirq", "softirq", "nmi" };
 
 /* What makes two chains the same for the summary: names and stacks at every hop. */
 struct hop_key {
@@ -93,7 +92,7 @@ static void print_hop(struct st_reader *r, struct symbolizer *sym, const struct 
 	       when ? when : "");
 	print_stack(r, sym, "in:", h->kstack, h->ustack);
 	if (h->waker.ctx != ST_CTX_TASK)
-		printf("        woken from %s (interrupting %s/%u)\n", ctx_names[h->waker.ctx & 3],
+		printf("        woken from %s (interrupting %s/%u)\n", st_wake_ctx_name(h->waker.ctx),
 		       h->waker.comm[0] ? tx(h->waker.comm) : "?", h->waker.tid);
 	else
 		printf("        woken by %s/%u\n", h->waker.comm[0] ? tx(h->waker.comm) : "?",
@@ -209,7 +208,7 @@ static void print_json(struct st_reader *r, struct symbolizer *sym, const struct
 			json_stack(r, sym, "user_stack", hp->ustack);
 			printf(",\"waker\":{\"tid\":%u,\"pid\":%u,\"comm\":", hp->waker.tid, hp->waker.pid);
 			json__str(stdout, hp->waker.comm);
-			printf(",\"context\":\"%s\"", ctx_names[hp->waker.ctx & 3]);
+			printf(",\"context\":\"%s\"", st_wake_ctx_name(hp->waker.ctx));
 			json_stack(r, sym, "kernel_stack", hp->waker.kstack);
 			json_stack(r, sym, "user_stack", hp->waker.ustack);
 			printf("}}");

@@ -7,7 +7,6 @@
 #include "analyze/symbols.h"
 #include "cli.h"
 
-static const char *const ctx_names[] = { "task", "hardirq", "softirq", "nmi" };
 
 static void print_stack(struct st_reader *r, struct symbolizer *sym, uint32_t id)
 {
@@ -54,7 +53,7 @@ static void print_event(const struct st_event *e, uint64_t t0)
 	case ST_REC_WAKEUP_NEW:
 		printf("%u/%u wakes %u/%u target_cpu=%u ctx=%s", e->wake.waker_pid,
 		       e->wake.waker_tid, e->wake.wakee_pid, e->wake.wakee_tid, e->wake.target_cpu,
-		       ctx_names[e->wake.ctx & 3]);
+		       st_wake_ctx_name(e->wake.ctx));
 		if (e->wake.kstack || e->wake.ustack)
 			printf(" kstack=%u ustack=%u", e->wake.kstack, e->wake.ustack);
 		break;

@@ -68,6 +68,13 @@ const char *st_rec_type_name(uint8_t type)
 	return "unknown";
 }
 
+const char *st_wake_ctx_name(uint8_t ctx)
+{
+	static const char *const names[] = { "task", "hardirq", "softirq", "nmi" };
+
+	return ctx <= ST_CTX_NMI ? names[ctx] : "unknown";
+}
+
 const char *st_loss_cause_name(uint8_t cause)
 {
 	switch (cause) {

@@ -497,5 +497,7 @@ void st_event_iter__free(struct st_event_iter *it);
 const char *st_chunk_type_name(uint16_t type);
 const char *st_rec_type_name(uint8_t type);
 const char *st_loss_cause_name(uint8_t cause);
+/* "task", "hardirq", "softirq", "nmi" (enum st_wake_ctx). */
+const char *st_wake_ctx_name(uint8_t ctx);
 
 #endif
