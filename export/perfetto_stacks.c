@@ -1,16 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
  * Interned callstacks for the Perfetto writer: a Callstack per distinct
- * (kernel stack, user stack) pair, a Frame per distinct frame, named as the
- * analyzer names it (scheduler glue at the top of kernel stacks left out, as
- * the off-CPU views do), a Mapping per binary ("[kernel]" for the kernel),
+ * (kernel stack, user stack) pair, of the frames frames.c gives, a Frame per
+ * distinct frame, a Mapping per binary ("[kernel]" for the kernel),
  * each written once, in the packet of the first event that uses it.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/folded.h"
+#include "frames.h"
 #include "perfetto_internal.h"
 
 /* InternedData */
@@ -22,8 +21,6 @@
 #define F_ID_MAPPING_PATHS 17
 #define F_ID_MAPPINGS 19
 
-#define KIND_PSEUDO 0xff /* a frame standing for a stack that is not there */
-#define MAX_FRAMES 1024
 
 static uint64_t iid__new(struct perfetto *p)
 {
@@ -124,7 +121,7 @@ static uint64_t frame__intern(struct perfetto *p, uint8_t kind, const struct st_
 	pb__uint(k, 1, iid);
 	pb__uint(k, 2, name_iid);
 	pb__uint(k, 3, map_iid);
-	if (kind != KIND_PSEUDO)
+	if (kind != FRAME_PSEUDO)
 		pb__uint(k, 4, f->addr);
 	pb__end(k, m);
 	if (htab__insert(&p->frames, key, sizeof(key), iid))
@@ -132,63 +129,27 @@ static uint64_t frame__intern(struct perfetto *p, uint8_t kind, const struct st_
 	return iid;
 }
 
-static uint64_t pseudo__intern(struct perfetto *p, uint64_t code, const char *name)
-{
-	struct st_frame f = { .addr = code, .map = 0 };
-
-	return frame__intern(p, KIND_PSEUDO, &f, name);
-}
-
-/* Append stack @id's frames outermost first to @ids. */
-static void stack__frames(struct perfetto *p, uint32_t id, bool kernel, uint64_t *ids,
-			  unsigned int *n)
-{
-	if (id == ST_STACK_NONE || *n >= MAX_FRAMES)
-		return;
-	if (id == ST_STACK_LOST) {
-		ids[(*n)++] = pseudo__intern(p, kernel ? 1 : 2,
-					     kernel ? "[Missed Kernel Stack]" : "[Missed User Stack]");
-		return;
-	}
-	const struct st_stack *s = st_reader__stack(p->r, id);
-	if (!s) {
-		ids[(*n)++] = pseudo__intern(p, 3, "[unknown stack]");
-		return;
-	}
-	unsigned int first = 0;
-	if (kernel)
-		while (first < s->nframes &&
-		       folded__glue_frame(symbolizer__name(p->sym, s->kind, &s->frames[first])))
-			first++;
-	for (unsigned int i = s->nframes; i > first && *n < MAX_FRAMES; i--) {
-		const struct st_frame *f = &s->frames[i - 1];
-		ids[(*n)++] = frame__intern(p, s->kind, f, symbolizer__name(p->sym, s->kind, f));
-	}
-}
-
 uint64_t callstack__intern(struct perfetto *p, uint32_t kstack, uint32_t ustack)
 {
 	uint64_t key = (uint64_t)kstack << 32 | ustack;
-	uint64_t ids[2 * MAX_FRAMES];
-	unsigned int n = 0;
+	struct frame_ref fr[FRAMES_MAX];
+	uint64_t ids[FRAMES_MAX];
 
 	if (!key)
 		return 0;
 	uint64_t *v = htab64__find(&p->callstacks, key);
 	if (v)
 		return *v;
-	stack__frames(p, ustack, false, ids, &n);
-	unsigned int nu = n;
-	n = 0;
-	stack__frames(p, kstack, true, ids + nu, &n);
-	n += nu;
+	unsigned n = frames__of(p->r, p->sym, kstack, ustack, fr);
+	for (unsigned i = 0; i < n; i++)
+		ids[i] = frame__intern(p, fr[i].kind, &fr[i].f, fr[i].name);
 	uint64_t iid = 0;
 	if (n) {
 		iid = iid__new(p);
 		struct st_buf *k = &p->interned;
 		size_t m = pb__begin(k, F_ID_CALLSTACKS);
 		pb__uint(k, 1, iid);
-		for (unsigned int i = 0; i < n; i++)
+		for (unsigned i = 0; i < n; i++)
 			pb__uint(k, 2, ids[i]);
 		pb__end(k, m);
 	}
