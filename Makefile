@@ -98,6 +98,7 @@ deps:
 	@sh tests/deps.sh
 
 test: deps
+	@sh tests/npm.sh
 	@$(MAKE) --no-print-directory schedtape $(WORKLOAD) $(UNIT_BIN)
 	@sh tests/run.sh
 
@@ -178,3 +179,8 @@ clean:
 	rm -rf $(OUT) build-san build-asan schedtape
 
 -include $(shell find $(OUT) -name '*.d' 2>/dev/null)
+
+# Parquet files for checking the writer with DuckDB (tests/live/sql.sh).
+$(OUT)/mkparquet: tests/tools/mkparquet.c $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS)

@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "export/chrome_json.h"
 #include "export/perfetto.h"
+#include "export/sql.h"
 
 static void progress(void *ctx, uint64_t done, uint64_t total)
 {
@@ -72,6 +73,42 @@ static int export_perfetto(struct analyze_args *a, struct st_reader *r, FILE *f,
 	return err;
 }
 
+/* The SQL tables of each trace in @paths, into one dataset directory. */
+static int export_sql(struct analyze_args *a, char **paths, int n, const struct sql_opts *o)
+{
+	for (int i = 0; i < n; i++) {
+		struct symbolizer *sym = NULL;
+		struct sql_export *x = NULL;
+		struct model *m = NULL;
+		int err;
+
+		a->path = paths[i];
+		struct st_reader *r = analyze_args__open(a);
+		if (!r)
+			return EXIT_FAIL;
+		err = symbolizer__new(r, &a->sym, &sym);
+		if (!err)
+			err = sql__new(r, sym, paths[i], o, &x);
+		if (err == -ENOENT || err == -EACCES || err == -ENOTDIR || err == -EEXIST)
+			cli__error(o->dir, "%s", strerror(-err));
+		else if (!err && !(m = analyze_args__model(a, r, sql__interval, x)))
+			err = -EAGAIN; /* printed */
+		else if (!err && (err = sql__run(x, r, m)))
+			cli__error(paths[i], "%s", st_strerror(err));
+		else if (err)
+			cli__error(paths[i], "%s", st_strerror(err));
+		if (!err)
+			cli__warn_problems(paths[i], r);
+		model__free(m);
+		sql__free(x);
+		symbolizer__free(sym);
+		st_reader__free(r);
+		if (err)
+			return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
 static bool filtered(const struct filter *f)
 {
 	return f->npids || f->ntids || f->has_comm || f->has_begin || f->has_end || f->states ||
@@ -80,13 +117,17 @@ static bool filtered(const struct filter *f)
 
 int cmd_export(int argc, char **argv)
 {
-	enum { OPT_PERFETTO = OPT_FIRST_OWN, OPT_FORMAT, OPT_COMPRESS, OPT_NO_PROGRESS };
+	enum { OPT_PERFETTO = OPT_FIRST_OWN, OPT_FORMAT, OPT_COMPRESS, OPT_NO_PROGRESS, OPT_PARQUET,
+	       OPT_CSV, OPT_HOST };
 	static const struct option opts[] = {
 		ANALYZE_LONG_OPTS,
 		{ "perfetto", no_argument, NULL, OPT_PERFETTO },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "compress", no_argument, NULL, OPT_COMPRESS },
 		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
+		{ "parquet", required_argument, NULL, OPT_PARQUET },
+		{ "csv", required_argument, NULL, OPT_CSV },
+		{ "host", required_argument, NULL, OPT_HOST },
 		{ "output", required_argument, NULL, 'o' },
 		{ 0 },
 	};
@@ -94,6 +135,7 @@ int cmd_export(int argc, char **argv)
 	struct st_reader *r = NULL;
 	const char *output = NULL;
 	bool json = false, gzip = false, quiet = false;
+	struct sql_opts sql = { 0 };
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, ANALYZE_SHORT_OPTS "o:", opts, NULL)) != -1) {
@@ -115,6 +157,11 @@ int cmd_export(int argc, char **argv)
 			gzip = true;
 		} else if (c == OPT_NO_PROGRESS) {
 			quiet = true;
+		} else if (c == OPT_PARQUET || c == OPT_CSV) {
+			sql.dir = optarg;
+			sql.format = c == OPT_PARQUET ? TABLE_PARQUET : TABLE_CSV;
+		} else if (c == OPT_HOST) {
+			sql.host = optarg;
 		} else if (c != OPT_PERFETTO) {
 			ret = EXIT_USAGE;
 			goto out;
@@ -129,9 +176,27 @@ int cmd_export(int argc, char **argv)
 		       "      --compress        gzip it (Perfetto reads .gz)\n"
 		       "      --format json     Chrome trace-event JSON instead (legacy: slices\n"
 		       "                        only; the filters below apply to it)\n"
-		       "      --no-progress     no progress line on a terminal\n" ANALYZE_HELP,
-		       prog_name);
+		       "      --no-progress     no progress line on a terminal\n"
+		       "   or: %s export --parquet DIR [--host NAME] FILE...\n"
+		       "SQL tables (docs/SCHEMA.md) of each trace as DIR/TABLE/TRACE_ID.parquet:\n"
+		       "trace, thread, interval, stack, frame, loss; a directory of many traces\n"
+		       "is one dataset (read_parquet('DIR/interval/*.parquet')).\n"
+		       "      --csv DIR         the same tables as CSV\n"
+		       "      --host NAME       the host name the trace table gives\n" ANALYZE_HELP,
+		       prog_name, prog_name);
 		ret = EXIT_OK;
+		goto out;
+	}
+	if (sql.dir) {
+		ret = EXIT_USAGE;
+		if (optind >= argc)
+			cli__error("export", "name the traces to export");
+		else if (output || json || gzip)
+			cli__error("export", "--parquet/--csv write a directory: no -o, --format or --compress");
+		else if (filtered(&a.f))
+			cli__error("export", "the tables hold the whole trace (select in SQL)");
+		else
+			ret = export_sql(&a, argv + optind, argc - optind, &sql);
 		goto out;
 	}
 	ret = analyze_args__file(&a, "export", argc, argv);
