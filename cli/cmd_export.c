@@ -86,17 +86,18 @@ static int export_sql(struct analyze_args *a, char **paths, int n, const struct 
 		struct st_reader *r = analyze_args__open(a);
 		if (!r)
 			return EXIT_FAIL;
+		const char *where = o->dir; /* making the directory and files */
 		err = symbolizer__new(r, &a->sym, &sym);
 		if (!err)
 			err = sql__new(r, sym, paths[i], o, &x);
-		if (err == -ENOENT || err == -EACCES || err == -ENOTDIR || err == -EEXIST)
-			cli__error(o->dir, "%s", strerror(-err));
-		else if (!err && !(m = analyze_args__model(a, r, sql__interval, x)))
+		if (!err && !(m = analyze_args__model(a, r, sql__interval, x)))
 			err = -EAGAIN; /* printed */
-		else if (!err && (err = sql__run(x, r, m)))
-			cli__error(paths[i], "%s", st_strerror(err));
-		else if (err)
-			cli__error(paths[i], "%s", st_strerror(err));
+		if (!err) {
+			where = paths[i];
+			err = sql__run(x, r, m);
+		}
+		if (err && err != -EAGAIN)
+			cli__error(where, "%s", st_strerror(err));
 		if (!err)
 			cli__warn_problems(paths[i], r);
 		model__free(m);

@@ -20,10 +20,14 @@ enum { CONVERTED_UTF8 = 0 };
 
 struct col_buf {
 	struct pq_column def;
-	size_t n, nvals, cap, vcap; /* rows, non-null values */
-	uint8_t *defs;		    /* 1: a value, 0: null (optional columns) */
-	int64_t *iv;		    /* INT64, TIMESTAMP, BOOL values */
-	uint32_t *soff, *slen;	    /* strings in sbytes */
+	size_t n, nvals, cap; /* rows, non-null values; room for cap of each */
+	uint8_t *defs;	      /* 1: a value, 0: null (optional columns) */
+	int64_t *iv;	      /* INT64, TIMESTAMP, BOOL values */
+	/* Strings: the row group's dictionary as it grows, and each value's index in it. */
+	uint32_t *sidx;
+	struct htab dict;
+	uint32_t *doff, *dlen, ndict, dcap; /* entries in sbytes */
+	uint32_t last;			    /* the latest value's index (repeats are common) */
 	struct st_buf sbytes;
 	bool set; /* a value for the current row */
 };
@@ -90,39 +94,28 @@ int pq__meta(struct pq_writer *w, const char *key, const char *value)
 	return 0;
 }
 
-/* Room for one more row in @c, and one more value. */
+/* Room for more rows in @c (values grow with rows: nvals <= n). */
 static bool col__grow(struct pq_writer *w, struct col_buf *c)
 {
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 1024;
-		uint8_t *d = realloc(c->defs, cap);
-		if (!d)
-			goto fail;
+	size_t cap = c->cap ? c->cap * 2 : 1024;
+	uint8_t *d = realloc(c->defs, cap);
+
+	if (d)
 		c->defs = d;
-		c->cap = cap;
+	bool strings = c->def.kind == PQ_STRING;
+	void *v = d ? realloc(strings ? (void *)c->sidx : (void *)c->iv,
+			      cap * (strings ? sizeof(*c->sidx) : sizeof(*c->iv)))
+		    : NULL;
+	if (!v) {
+		w->err = -ENOMEM;
+		return false;
 	}
-	if (c->nvals == c->vcap) {
-		size_t cap = c->vcap ? c->vcap * 2 : 1024;
-		if (c->def.kind == PQ_STRING) {
-			uint32_t *o = realloc(c->soff, cap * sizeof(*o));
-			if (o)
-				c->soff = o;
-			uint32_t *l = o ? realloc(c->slen, cap * sizeof(*l)) : NULL;
-			if (!l)
-				goto fail;
-			c->slen = l;
-		} else {
-			int64_t *v = realloc(c->iv, cap * sizeof(*v));
-			if (!v)
-				goto fail;
-			c->iv = v;
-		}
-		c->vcap = cap;
-	}
+	if (strings)
+		c->sidx = v;
+	else
+		c->iv = v;
+	c->cap = cap;
 	return true;
-fail:
-	w->err = -ENOMEM;
-	return false;
 }
 
 static struct col_buf *col__value(struct pq_writer *w, unsigned col)
@@ -133,7 +126,7 @@ static struct col_buf *col__value(struct pq_writer *w, unsigned col)
 		return NULL;
 	}
 	struct col_buf *c = &w->cols[col];
-	if (!col__grow(w, c))
+	if (c->n == c->cap && !col__grow(w, c))
 		return NULL;
 	c->set = true;
 	c->defs[c->n++] = 1;
@@ -153,19 +146,54 @@ void pq__bool(struct pq_writer *w, unsigned col, bool v)
 	pq__i64(w, col, v);
 }
 
+/* The dictionary index of @s in @c's row group, added if new. */
+static bool dict__index(struct pq_writer *w, struct col_buf *c, const char *s, size_t n,
+			uint32_t *out)
+{
+	if (c->ndict && c->dlen[c->last] == n && !memcmp(c->sbytes.data + c->doff[c->last], s, n)) {
+		*out = c->last;
+		return true;
+	}
+	uint64_t *v = htab__find(&c->dict, s, n);
+	if (v) {
+		*out = c->last = (uint32_t)*v;
+		return true;
+	}
+	if (c->sbytes.len + n > UINT32_MAX) {
+		w->err = -E2BIG;
+		return false;
+	}
+	if (c->ndict == c->dcap) {
+		uint32_t cap = c->dcap ? c->dcap * 2 : 64;
+		uint32_t *o = realloc(c->doff, cap * sizeof(*o));
+		if (o)
+			c->doff = o;
+		uint32_t *l = o ? realloc(c->dlen, cap * sizeof(*l)) : NULL;
+		if (!l) {
+			w->err = -ENOMEM;
+			return false;
+		}
+		c->dlen = l;
+		c->dcap = cap;
+	}
+	if (htab__insert(&c->dict, s, n, c->ndict)) {
+		w->err = -ENOMEM;
+		return false;
+	}
+	c->doff[c->ndict] = (uint32_t)c->sbytes.len;
+	c->dlen[c->ndict] = (uint32_t)n;
+	pb__raw(&c->sbytes, s, n);
+	*out = c->last = c->ndict++;
+	return true;
+}
+
 void pq__str(struct pq_writer *w, unsigned col, const char *s, size_t n)
 {
 	struct col_buf *c = col__value(w, col);
+	uint32_t k;
 
-	if (!c)
-		return;
-	if (c->sbytes.len + n > UINT32_MAX) {
-		w->err = -E2BIG;
-		return;
-	}
-	c->soff[c->nvals] = (uint32_t)c->sbytes.len;
-	c->slen[c->nvals++] = (uint32_t)n;
-	pb__raw(&c->sbytes, s, n);
+	if (c && dict__index(w, c, s, n, &k))
+		c->sidx[c->nvals++] = k;
 }
 
 void pq__null(struct pq_writer *w, unsigned col)
@@ -176,7 +204,7 @@ void pq__null(struct pq_writer *w, unsigned col)
 		return;
 	}
 	struct col_buf *c = &w->cols[col];
-	if (!col__grow(w, c))
+	if (c->n == c->cap && !col__grow(w, c))
 		return;
 	c->set = true;
 	c->defs[c->n++] = 0;
@@ -196,22 +224,37 @@ static void put_le(struct st_buf *b, uint64_t v, unsigned bytes)
 /* @n values (n a multiple of 8, or the last group, padded with zeros) bit-packed LSB first. */
 static void bitpack(struct st_buf *b, const uint64_t *v, size_t n, unsigned bw)
 {
+	size_t padded = (n + 7) / 8 * 8, bytes = padded * bw / 8;
+
+	if (!bw || st_buf__reserve(b, bytes))
+		return;
+	uint8_t *d = b->data + b->len;
+	uint64_t mask = bw < 64 ? (1ull << bw) - 1 : ~0ull;
+	/* An accumulator of up to 7 pending bits plus one value's: values of at most 57 bits. */
 	uint64_t acc = 0;
 	unsigned bits = 0;
-	size_t padded = (n + 7) / 8 * 8;
-
 	for (size_t i = 0; i < padded; i++) {
-		uint64_t x = i < n ? v[i] : 0;
-		for (unsigned k = 0; k < bw; k++) {
-			acc |= ((x >> k) & 1) << bits;
-			if (++bits == 8) {
-				uint8_t byte = (uint8_t)acc;
-				pb__raw(b, &byte, 1);
-				acc = 0;
-				bits = 0;
+		uint64_t x = i < n ? v[i] & mask : 0;
+		if (bw <= 57) {
+			acc |= x << bits;
+			bits += bw;
+		} else {
+			for (unsigned k = 0; k < bw; k++) {
+				acc |= ((x >> k) & 1) << bits;
+				if (++bits == 8) {
+					*d++ = (uint8_t)acc;
+					acc = 0;
+					bits = 0;
+				}
 			}
 		}
+		while (bits >= 8) {
+			*d++ = (uint8_t)acc;
+			acc >>= 8;
+			bits -= 8;
+		}
 	}
+	b->len += bytes;
 }
 
 static size_t run_at(const uint32_t *v, size_t n, size_t i)
@@ -420,63 +463,36 @@ static void defs__write(struct pq_writer *w, const struct col_buf *c)
 /* The dictionary and the indices of a string column. */
 static void chunk__strings(struct pq_writer *w, const struct col_buf *c, struct chunk_meta *cm)
 {
-	struct htab dict = { 0 };
-	uint32_t *idx = malloc((c->nvals ? c->nvals : 1) * sizeof(*idx));
-	uint32_t *first = malloc((c->nvals ? c->nvals : 1) * sizeof(*first));
-	uint32_t ndict = 0;
+	const uint8_t *b = c->sbytes.data;
 
-	if (!idx || !first) {
-		w->err = -ENOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < c->nvals; i++) {
-		const uint8_t *s = c->sbytes.data + c->soff[i];
-		uint64_t *v = htab__find(&dict, s, c->slen[i]);
-		if (v) {
-			idx[i] = (uint32_t)*v;
-			continue;
-		}
-		if (htab__insert(&dict, s, c->slen[i], ndict)) {
-			w->err = -ENOMEM;
-			goto out;
-		}
-		first[ndict] = (uint32_t)i;
-		idx[i] = ndict++;
-	}
 	/* Statistics: byte-wise unsigned order, as UTF-8 strings sort. */
-	size_t lo = 0, hi = 0;
-	for (uint32_t k = 1; k < ndict; k++) {
-		size_t i = first[k];
-		const uint8_t *s = c->sbytes.data + c->soff[i];
-		if (bytes__cmp(s, c->slen[i], c->sbytes.data + c->soff[lo], c->slen[lo]) < 0)
-			lo = i;
-		if (bytes__cmp(s, c->slen[i], c->sbytes.data + c->soff[hi], c->slen[hi]) > 0)
-			hi = i;
+	uint32_t lo = 0, hi = 0;
+	for (uint32_t k = 1; k < c->ndict; k++) {
+		if (bytes__cmp(b + c->doff[k], c->dlen[k], b + c->doff[lo], c->dlen[lo]) < 0)
+			lo = k;
+		if (bytes__cmp(b + c->doff[k], c->dlen[k], b + c->doff[hi], c->dlen[hi]) > 0)
+			hi = k;
 	}
-	if (ndict) {
-		pb__raw(&cm->min, c->sbytes.data + c->soff[lo], c->slen[lo]);
-		pb__raw(&cm->max, c->sbytes.data + c->soff[hi], c->slen[hi]);
+	if (c->ndict) {
+		pb__raw(&cm->min, b + c->doff[lo], c->dlen[lo]);
+		pb__raw(&cm->max, b + c->doff[hi], c->dlen[hi]);
 		cm->has_stats = true;
 	}
 	pb__reset(&w->page);
-	for (uint32_t k = 0; k < ndict; k++) {
-		put_le(&w->page, c->slen[first[k]], 4);
-		pb__raw(&w->page, c->sbytes.data + c->soff[first[k]], c->slen[first[k]]);
+	for (uint32_t k = 0; k < c->ndict; k++) {
+		put_le(&w->page, c->dlen[k], 4);
+		pb__raw(&w->page, b + c->doff[k], c->dlen[k]);
 	}
-	page__write(w, PAGE_DICTIONARY, ndict, E_PLAIN, cm);
+	page__write(w, PAGE_DICTIONARY, c->ndict, E_PLAIN, cm);
 	cm->has_dict = true;
 	pb__reset(&w->page);
 	defs__write(w, c);
-	unsigned bw = ndict > 1 ? bits_for(ndict - 1) : 1;
+	unsigned bw = c->ndict > 1 ? bits_for(c->ndict - 1) : 1;
 	uint8_t bwb = (uint8_t)bw;
 	pb__raw(&w->page, &bwb, 1);
-	pq__rle_hybrid(&w->page, idx, c->nvals, bw);
+	pq__rle_hybrid(&w->page, c->sidx, c->nvals, bw);
 	cm->encoding = E_RLE_DICTIONARY;
 	page__write(w, PAGE_DATA, (uint32_t)c->n, E_RLE_DICTIONARY, cm);
-out:
-	free(idx);
-	free(first);
-	htab__free(&dict);
 }
 
 static void chunk__values(struct pq_writer *w, const struct col_buf *c, struct chunk_meta *cm)
@@ -498,9 +514,12 @@ static void chunk__values(struct pq_writer *w, const struct col_buf *c, struct c
 	} else if (c->def.delta) {
 		pq__delta(&w->page, c->iv, c->nvals);
 		cm->encoding = E_DELTA_BINARY_PACKED;
-	} else {
+	} else if (!st_buf__reserve(&w->page, c->nvals * 8)) {
+		uint8_t *d = w->page.data + w->page.len;
 		for (size_t i = 0; i < c->nvals; i++)
-			put_le(&w->page, (uint64_t)c->iv[i], 8);
+			for (int k = 0; k < 8; k++)
+				*d++ = (uint8_t)((uint64_t)c->iv[i] >> (8 * k));
+		w->page.len += c->nvals * 8;
 		cm->encoding = E_PLAIN;
 	}
 	page__write(w, PAGE_DATA, (uint32_t)c->n, cm->encoding, cm);
@@ -568,6 +587,8 @@ static void group__write(struct pq_writer *w)
 		pb__free(&cm.min);
 		pb__free(&cm.max);
 		c->n = c->nvals = 0;
+		c->ndict = c->last = 0;
+		htab__free(&c->dict);
 		pb__reset(&c->sbytes);
 	}
 	tc__i64(&t, 2, (int64_t)total);
@@ -680,8 +701,10 @@ int pq__close(struct pq_writer *w)
 	for (unsigned i = 0; i < w->ncols; i++) {
 		free(w->cols[i].defs);
 		free(w->cols[i].iv);
-		free(w->cols[i].soff);
-		free(w->cols[i].slen);
+		free(w->cols[i].sidx);
+		free(w->cols[i].doff);
+		free(w->cols[i].dlen);
+		htab__free(&w->cols[i].dict);
 		pb__free(&w->cols[i].sbytes);
 	}
 	for (unsigned i = 0; i < 2 * w->nkv; i++)

@@ -108,6 +108,8 @@ static const char *valid_utf8(struct table *t, const char *s, size_t *n)
 {
 	size_t i = 0;
 
+	while (i < *n && !(s[i] & 0x80)) /* ASCII, the usual case */
+		i++;
 	while (i < *n) {
 		size_t k = utf8__char_len((const unsigned char *)s + i, *n - i);
 		if (!k)
