@@ -150,7 +150,8 @@ void pq__bool(struct pq_writer *w, unsigned col, bool v)
 static bool dict__index(struct pq_writer *w, struct col_buf *c, const char *s, size_t n,
 			uint32_t *out)
 {
-	if (c->ndict && c->dlen[c->last] == n && !memcmp(c->sbytes.data + c->doff[c->last], s, n)) {
+	if (c->ndict && c->dlen[c->last] == n &&
+	    (!n || !memcmp(c->sbytes.data + c->doff[c->last], s, n))) {
 		*out = c->last;
 		return true;
 	}
@@ -434,7 +435,7 @@ static void stats__i64(struct chunk_meta *cm, const struct col_buf *c)
 
 static int bytes__cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
 {
-	int r = memcmp(a, b, an < bn ? an : bn);
+	int r = an && bn ? memcmp(a, b, an < bn ? an : bn) : 0;
 
 	return r ? r : (an > bn) - (an < bn);
 }
@@ -463,7 +464,8 @@ static void defs__write(struct pq_writer *w, const struct col_buf *c)
 /* The dictionary and the indices of a string column. */
 static void chunk__strings(struct pq_writer *w, const struct col_buf *c, struct chunk_meta *cm)
 {
-	const uint8_t *b = c->sbytes.data;
+	/* (No bytes yet when every string is empty.) */
+	const uint8_t *b = c->sbytes.data ? c->sbytes.data : (const uint8_t *)"";
 
 	/* Statistics: byte-wise unsigned order, as UTF-8 strings sort. */
 	uint32_t lo = 0, hi = 0;

@@ -299,7 +299,8 @@ void bundle__flush(struct perfetto *p, struct cpu_bundle *b, uint32_t cpu)
 	pb__uint(k, F_BUNDLE_CPU, cpu);
 	if (b->lost)
 		pb__uint(k, F_BUNDLE_LOST_EVENTS, 1);
-	qsort(b->full, b->nfull, sizeof(*b->full), full__cmp);
+	if (b->nfull)
+		qsort(b->full, b->nfull, sizeof(*b->full), full__cmp);
 	for (uint32_t i = 0; i < b->nfull; i++) {
 		size_t em = pb__begin(k, F_BUNDLE_EVENT);
 		pb__uint(k, F_FE_TIMESTAMP, b->full[i].ts);
