@@ -44,6 +44,8 @@ def commands(tmp):
         (["waitfor", "--comm", "."], "text"), (["waitfor", "--json", "--comm", "."], "json"),
         (["export", "--format", "json", "-o", pf], ("json", pf)),
         (["export", "--perfetto", "--no-progress", "-o", pb], ("pftrace", pb)),
+        (["export", "--parquet", os.path.join(tmp, "pq")], "text"),
+        (["export", "--csv", os.path.join(tmp, "csv")], "text"),
         (["diff", "@", "@"], "text"), (["diff", "--json", "@", "@"], "json"),
     ]
 
