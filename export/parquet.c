@@ -16,7 +16,7 @@ enum { E_PLAIN = 0, E_RLE = 3, E_DELTA_BINARY_PACKED = 5, E_RLE_DICTIONARY = 8 }
 enum { PAGE_DATA = 0, PAGE_DICTIONARY = 2 };
 enum { CODEC_ZSTD = 6 };
 enum { CONVERTED_UTF8 = 0 };
-#define ZSTD_LEVEL 3
+#define ZSTD_LEVEL 1
 
 struct col_buf {
 	struct pq_column def;
