@@ -177,6 +177,15 @@ run_analysis() { # label events command...
 [ "$ANALYSIS" = 1 ] && an_events=$($ST info --json "$OUT/an.tape" | sed -n 's/.*"events":\([0-9]*\),.*/\1/p')
 [ "$ANALYSIS" = 1 ] && run_analysis "schedtape states" "$an_events" "$ST" states "$OUT/an.tape"
 [ "$ANALYSIS" = 1 ] && run_analysis "schedtape offcpu" "$an_events" "$ST" offcpu "$OUT/an.tape"
+# The exports of the same recording (issues 14, 16): time, and size next to the tape's.
+if [ "$ANALYSIS" = 1 ]; then
+	run_analysis "export --perfetto" "$an_events" "$ST" export --perfetto --no-progress -o "$OUT/an.pftrace" "$OUT/an.tape"
+	run_analysis "export --parquet" "$an_events" sh -c "rm -rf '$OUT/an-pq' && '$ST' export --parquet '$OUT/an-pq' '$OUT/an.tape'"
+	run_analysis "export --format json" "$an_events" "$ST" export --format json -o "$OUT/an.json" "$OUT/an.tape"
+	mb() { du -sb "$1" | awk '{printf "%.1f", $1 / 1048576}'; }
+	export_sizes="tape $(mb "$OUT/an.tape") MiB; protobuf $(mb "$OUT/an.pftrace") MiB; parquet $(mb "$OUT/an-pq") MiB; JSON $(mb "$OUT/an.json") MiB"
+	rm -f "$OUT/an.json"
+fi
 if [ "$ANALYSIS" = 1 ] && command -v perf >/dev/null; then
 	perf sched record -o "$OUT/an.data" -- $WL_PIPE >/dev/null 2>&1
 	perf sched record -g -o "$OUT/an-g.data" -- $WL_PIPE >/dev/null 2>&1
@@ -271,12 +280,15 @@ targets() {
 	echo
 	echo "| analysis | events | seconds | events/s | peak RSS MB |"
 	echo "|---|---:|---:|---:|---:|"
-	for label in "schedtape states" "schedtape offcpu" "perf sched timehist" "perf sched timehist -g" "perf report -g folded"; do
+	for label in "schedtape states" "schedtape offcpu" "export --perfetto" "export --parquet" \
+		"export --format json" "perf sched timehist" "perf sched timehist -g" "perf report -g folded"; do
 		[ -n "${AT[$label]:-}" ] || continue
 		eps=$(echo "${AEV[$label]:-0} / ${AT[$label]}" | bc -l 2>/dev/null)
 		printf "| %s | %s | %.2f | %.2f M | %.0f |\n" "$label" "${AEV[$label]}" "${AT[$label]}" \
 			"$(echo "${eps:-0} / 1000000" | bc -l)" "$(echo "${AM[$label]} / 1024" | bc -l)"
 	done
+	echo
+	echo "Export sizes of that recording: ${export_sizes:-not measured}"
 	echo
 	echo "Targets (issue 6), from the figures above:"
 	echo
