@@ -73,6 +73,12 @@ static int export_perfetto(struct analyze_args *a, struct st_reader *r, FILE *f,
 	return err;
 }
 
+/* Whom an error is about: the trace for the reader's own codes, else what was being written. */
+static const char *blame(int err, const char *trace, const char *output)
+{
+	return -err > ST_E_BASE && -err < ST_E_END ? trace : output;
+}
+
 /* The SQL tables of each trace in @paths, into one dataset directory. */
 static int export_sql(struct analyze_args *a, char **paths, int n, const struct sql_opts *o)
 {
@@ -86,18 +92,15 @@ static int export_sql(struct analyze_args *a, char **paths, int n, const struct 
 		struct st_reader *r = analyze_args__open(a);
 		if (!r)
 			return EXIT_FAIL;
-		const char *where = o->dir; /* making the directory and files */
 		err = symbolizer__new(r, &a->sym, &sym);
 		if (!err)
 			err = sql__new(r, sym, paths[i], o, &x);
 		if (!err && !(m = analyze_args__model(a, r, sql__interval, x)))
 			err = -EAGAIN; /* printed */
-		if (!err) {
-			where = paths[i];
+		if (!err)
 			err = sql__run(x, r, m);
-		}
 		if (err && err != -EAGAIN)
-			cli__error(where, "%s", st_strerror(err));
+			cli__error(blame(err, paths[i], o->dir), "%s", st_strerror(err));
 		if (!err)
 			cli__warn_problems(paths[i], r);
 		model__free(m);
@@ -233,7 +236,7 @@ int cmd_export(int argc, char **argv)
 		goto out;
 	err = err ? err : cerr;
 	if (err) {
-		cli__error(a.path, "%s", st_strerror(err));
+		cli__error(blame(err, a.path, output), "%s", st_strerror(err));
 		goto out;
 	}
 	cli__warn_problems(a.path, r);

@@ -52,7 +52,7 @@ static void out(struct pq_writer *w, const void *p, size_t n)
 	if (w->err || !n)
 		return;
 	if (fwrite(p, 1, n, w->f) != n)
-		w->err = -EIO;
+		w->err = errno ? -errno : -EIO; /* ENOSPC says more than EIO */
 	w->pos += n;
 }
 

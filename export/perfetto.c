@@ -29,7 +29,7 @@ static void sink(struct perfetto *p, const uint8_t *data, size_t len, bool finis
 		return;
 	if (!p->z_on) {
 		if (len && fwrite(data, 1, len, p->f) != len)
-			p->err = -EIO;
+			p->err = errno ? -errno : -EIO; /* ENOSPC says more than EIO */
 		return;
 	}
 	uint8_t buf[1 << 16];
@@ -45,7 +45,7 @@ static void sink(struct perfetto *p, const uint8_t *data, size_t len, bool finis
 		}
 		size_t n = sizeof(buf) - p->z.avail_out;
 		if (n && fwrite(buf, 1, n, p->f) != n) {
-			p->err = -EIO;
+			p->err = errno ? -errno : -EIO;
 			return;
 		}
 	} while (p->z.avail_out == 0 || (finish && p->z.avail_in));

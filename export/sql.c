@@ -95,7 +95,8 @@ void sql__trace_id(const struct st_reader *r, char out[17])
 	snprintf(out, 17, "%016llx", (unsigned long long)htab__hash(buf, n));
 }
 
-static int mkdir_p(const char *dir)
+/* Make @dir (its parent must exist); there already is fine. */
+static int dir__make(const char *dir)
 {
 	return mkdir(dir, 0755) && errno != EEXIST ? -errno : 0;
 }
@@ -106,7 +107,7 @@ static int table__start(struct sql_export *x, int i)
 	const char *ext = x->o.format == TABLE_PARQUET ? "parquet" : "csv";
 
 	snprintf(path, sizeof(path), "%s/%s", x->o.dir, tables[i].name);
-	int err = mkdir_p(path);
+	int err = dir__make(path);
 	if (err)
 		return err;
 	snprintf(path, sizeof(path), "%s/%s/%s.%s", x->o.dir, tables[i].name, x->id, ext);
@@ -136,7 +137,7 @@ int sql__new(const struct st_reader *r, struct symbolizer *sym, const char *file
 	sql__trace_id(r, x->id);
 	const char *off = st_reader__meta(r, "clock_offset_ns");
 	x->offset = off ? strtoll(off, NULL, 10) : 0;
-	int err = mkdir_p(o->dir);
+	int err = dir__make(o->dir);
 	for (int i = 0; i < T_NTABLES && !err; i++)
 		err = table__start(x, i);
 	if (err) {

@@ -7,7 +7,7 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"; [ -n "$MC" ] && kill $MC 2>/dev/null' EXIT
 PY=/usr/bin/python3
 TESTS="perfetto_sample_decode perfetto_sample_roundtrip perfetto_gzip_roundtrip perfetto_json_format \
-perfetto_orderings_roundtrip perfetto_corpus_roundtrip perfetto_workload_roundtrip perfetto_system_roundtrip"
+perfetto_disk_full perfetto_orderings_roundtrip perfetto_corpus_roundtrip perfetto_workload_roundtrip perfetto_system_roundtrip"
 SUITE=perfetto
 . tests/live/lib.sh
 command -v protoc >/dev/null && $PY -c 'import google.protobuf' 2>/dev/null ||
@@ -27,6 +27,11 @@ check perfetto_gzip_roundtrip $? "$out"
 $ST export --format json -o "$T/s.json" samples/workload.tape &&
 	$PY -c "import json,sys; json.load(open('$T/s.json'))"
 check perfetto_json_format $? "--format json is not JSON"
+
+# A full disk: one line naming the output and the problem, exit 1.
+msg=$($ST export --perfetto --no-progress -o /dev/full samples/workload.tape 2>&1); st=$?
+[ $st = 1 ] && [ "$(echo "$msg" | wc -l)" = 1 ] && echo "$msg" | grep -q '/dev/full: No space left'
+check perfetto_disk_full $? "exit $st: $msg"
 
 # Every ordering the export must translate (tests/tools/mkhostile.c orderings), and the old formats.
 out="cannot build mkhostile"
