@@ -148,9 +148,14 @@ int sql__new(const struct st_reader *r, struct symbolizer *sym, const char *file
 	return 0;
 }
 
+/* Trace clock to wall clock; a trace may claim any offset: saturate. */
 static int64_t wall(const struct sql_export *x, uint64_t ts)
 {
-	return (int64_t)ts + x->offset;
+	int64_t t = ts > INT64_MAX ? INT64_MAX : (int64_t)ts, w;
+
+	if (__builtin_add_overflow(t, x->offset, &w))
+		return x->offset > 0 ? INT64_MAX : INT64_MIN;
+	return w;
 }
 
 static void opt_i64(struct table *t, bool has, int64_t v)

@@ -84,14 +84,18 @@ void table__time(struct table *t, int64_t ns)
 		pq__i64(t->pq, t->col++, ns);
 		return;
 	}
-	int64_t s = ns >= 0 ? ns / 1000000000 : (ns - 999999999) / 1000000000;
+	int64_t s = ns / 1000000000, frac = ns % 1000000000;
+	if (frac < 0) { /* before 1970: floor, a positive fraction */
+		s--;
+		frac += 1000000000;
+	}
 	time_t tt = (time_t)s;
 	struct tm tm;
 	char buf[32] = "?";
 	if (gmtime_r(&tt, &tm))
 		strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
 	csv__sep(t);
-	fprintf(t->f, "%s.%09lld", buf, (long long)(ns - s * 1000000000));
+	fprintf(t->f, "%s.%09lld", buf, (long long)frac);
 }
 
 void table__null(struct table *t)
