@@ -65,6 +65,16 @@ $(OUT)/%.o: %.c | $(BPF_SKEL)
 	$(call msg,CC,$<)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
+# The report page's style and script, built in as C strings.
+$(OUT)/export/report_assets.h: export/report.css export/report.js
+	@mkdir -p $(@D)
+	$(call msg,EMBED,$@)
+	$(Q)for f in $^; do \
+		n=$$(basename $$f | tr . _); echo "static const char $$n[] ="; \
+		sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $$f; echo ";"; \
+	done >$@
+$(OUT)/export/report.o: $(OUT)/export/report_assets.h
+
 # Sample workloads: frame pointers so that user stacks unwind.
 $(WORKLOAD): samples/workload.c
 	@mkdir -p $(@D)

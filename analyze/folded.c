@@ -1,11 +1,31 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/text.h"
 #include "chains.h"
 #include "folded.h"
+
+void folded__key_of(const struct interval *iv, bool wake, struct fold_key *k)
+{
+	static const char *const ctx_names[] = { "", "[hardirq]", "[softirq]", "[nmi]" };
+
+	memset(k, 0, sizeof(*k));
+	memcpy(k->comm, iv->t->comm, sizeof(k->comm));
+	k->kstack = iv->kstack;
+	k->ustack = iv->ustack;
+	if (!wake)
+		return;
+	if (iv->waker.ctx)
+		snprintf(k->wcomm, sizeof(k->wcomm), "%s", ctx_names[iv->waker.ctx & 3]);
+	else
+		snprintf(k->wcomm, sizeof(k->wcomm), "%.*s", ST_COMM_LEN,
+			 iv->waker.comm[0] ? iv->waker.comm : "[unknown]");
+	k->wkstack = iv->waker.kstack;
+	k->wustack = iv->waker.ustack;
+}
 
 int folded__add(struct folded *f, const struct fold_key *key, uint64_t ns)
 {

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "base/htab.h"
+#include "analyze/model.h"
 #include "analyze/symbols.h"
 #include "format/tape.h"
 
@@ -33,6 +34,13 @@ struct fold_opts {
 struct folded {
 	struct htab sums; /* struct fold_key -> ns */
 };
+
+/*
+ * The key an off-CPU interval adds to: its thread's name and stacks, and with
+ * @wake the waker's (in IRQ context "[hardirq]"..., whoever was interrupted
+ * is no waker).
+ */
+void folded__key_of(const struct interval *iv, bool wake, struct fold_key *k);
 
 /* Add @ns to @key's sum. Returns 0 or -ENOMEM. */
 int folded__add(struct folded *f, const struct fold_key *key, uint64_t ns);

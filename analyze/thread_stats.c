@@ -35,7 +35,10 @@ void stats_table__interval(void *ctx, const struct interval *iv)
 	s->switches += (iv->state == TS_RUNNING) & iv->switched_out & (iv->end <= t->f->end);
 	s->wakeups += iv->woken & (iv->end >= t->f->begin) & (iv->end <= t->f->end);
 	uint64_t runnable = iv->state == TS_RUNNABLE ? d : 0;
-	s->max_runnable = runnable > s->max_runnable ? runnable : s->max_runnable;
+	if (runnable > s->max_runnable) {
+		s->max_runnable = runnable;
+		s->max_runnable_at = start;
+	}
 	if (iv->has_queued && iv->end <= t->f->end && iv->end >= t->f->begin)
 		s->run_delay += iv->queued;
 	/* A running interval the window cuts keeps its share of the uncharged time. */
@@ -128,8 +131,10 @@ int stats_table__per_process(const struct stats_table *in, struct stats_table *o
 		p->wakeups += s->wakeups;
 		p->threads += s->threads;
 		p->anomalies += s->anomalies;
-		if (s->max_runnable > p->max_runnable)
+		if (s->max_runnable > p->max_runnable) {
 			p->max_runnable = s->max_runnable;
+			p->max_runnable_at = s->max_runnable_at;
+		}
 	}
 	htab64__free(&by_pid);
 	return 0;

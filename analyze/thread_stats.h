@@ -13,6 +13,7 @@ struct thread_stats {
 	uint64_t switches;     /* times it left a CPU */
 	uint64_t wakeups;      /* sleeps ended by a wakeup */
 	uint64_t max_runnable; /* longest wait for a CPU, ns */
+	uint64_t max_runnable_at; /* when it began (trace clock; its part in the window) */
 	/* Of ns[TS_RUNNABLE], where the trace splits it: waking until queued, then queued. */
 	uint64_t wakeup_latency, queue_wait;
 	uint64_t unsplit;      /* runnable ns with no split (older traces, first waits) */

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <stdbool.h>
 #include <string.h>
 
 #include "text.h"
@@ -38,7 +39,7 @@ size_t utf8__char_len(const unsigned char *s, size_t left)
 	return n;
 }
 
-void text__json(FILE *f, const char *s)
+static void json_str(FILE *f, const char *s, bool script)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t left = s ? strlen(s) : 0;
@@ -51,7 +52,7 @@ void text__json(FILE *f, const char *s)
 			n = 1;
 		} else if (*p == '"' || *p == '\\') {
 			fprintf(f, "\\%c", *p);
-		} else if (*p < 0x20 || *p == 0x7f) {
+		} else if (*p < 0x20 || *p == 0x7f || (script && *p == '<')) {
 			fprintf(f, "\\u%04x", *p);
 		} else {
 			fwrite(p, 1, n, f);
@@ -60,6 +61,16 @@ void text__json(FILE *f, const char *s)
 		left -= n;
 	}
 	fputc('"', f);
+}
+
+void text__json(FILE *f, const char *s)
+{
+	json_str(f, s, false);
+}
+
+void text__json_script(FILE *f, const char *s)
+{
+	json_str(f, s, true);
 }
 
 void text__xml(FILE *f, const char *s, size_t len)

@@ -20,6 +20,8 @@ size_t utf8__char_len(const unsigned char *s, size_t left);
 
 /* @s as the contents of a JSON string: control bytes \u00XX, bad UTF-8 \ufffd. */
 void text__json(FILE *f, const char *s);
+/* The same, and '<' as \u003c: the string can sit inside an HTML <script> element. */
+void text__json_script(FILE *f, const char *s);
 
 /* @len bytes of @s as XML text or attribute: & < > " ' escaped, what XML cannot hold U+FFFD. */
 void text__xml(FILE *f, const char *s, size_t len);

@@ -84,6 +84,7 @@ int cmd_waitfor(int argc, char **argv);
 int cmd_flame(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 #ifdef HAVE_RECORD
 int cmd_record(int argc, char **argv);
 #endif

@@ -30,21 +30,7 @@ static void on_interval(void *ctx, const struct interval *iv)
 		return;
 	if (!filter__interval(&oc->a->f, iv, &start, &end) || end == start)
 		return;
-	memset(&k, 0, sizeof(k));
-	memcpy(k.comm, iv->t->comm, sizeof(k.comm));
-	k.kstack = iv->kstack;
-	k.ustack = iv->ustack;
-	if (oc->wake) {
-		static const char *const ctx_names[] = { "", "[hardirq]", "[softirq]", "[nmi]" };
-		/* In IRQ context the "waker" is just whoever was interrupted. */
-		if (iv->waker.ctx)
-			snprintf(k.wcomm, sizeof(k.wcomm), "%s", ctx_names[iv->waker.ctx & 3]);
-		else
-			snprintf(k.wcomm, sizeof(k.wcomm), "%.*s", ST_COMM_LEN,
-				 iv->waker.comm[0] ? iv->waker.comm : "[unknown]");
-		k.wkstack = iv->waker.kstack;
-		k.wustack = iv->waker.ustack;
-	}
+	folded__key_of(iv, oc->wake, &k);
 	if (!oc->err)
 		oc->err = folded__add(&oc->f, &k, end - start);
 }

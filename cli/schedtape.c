@@ -33,6 +33,7 @@ static const struct cmd cmds[] = {
 	{ "waitfor", cmd_waitfor, NEEDS_TRACE, "who ran while a thread waited for a CPU" },
 	{ "flame", cmd_flame, NEEDS_TRACE, "interactive SVG flamegraph of off-CPU, off-wake, chains" },
 	{ "export", cmd_export, NEEDS_TRACE, "timeline for ui.perfetto.dev (trace-event JSON)" },
+	{ "report", cmd_report, NEEDS_TRACE, "one self-contained HTML page of a trace, for a bug report" },
 	{ "diff", cmd_diff, NEEDS_TRACE, "two traces side by side, and differential stacks" },
 	{ 0 },
 };

@@ -178,6 +178,67 @@ static void wild_names(const char *dir)
 	out__close(&o);
 }
 
+/*
+ * Names written to break out of an HTML page (the report): in comms, symbols,
+ * metadata and a command line. A page that runs any of it sets window.__pwned.
+ */
+static void script_names(const char *dir)
+{
+	static const char *const comms[] = {
+		"</script><i>x", "<img src=x>", "\"><svg onload", "&lt;b&gt;", "\xe2\x80\xa8line",
+	};
+	static const char *const syms[] = {
+		"</script><script>window.__pwned=1</script>",
+		"<img src=x onerror=\"window.__pwned=2\">",
+		"]]></script><script>window.__pwned=3</script>",
+		"<!--<script>window.__pwned=4</script>-->",
+		"javascript:window.__pwned=5",
+	};
+	const uint32_t n = sizeof(comms) / sizeof(comms[0]);
+	struct out o;
+
+	out__open(&o, dir, "script_names");
+	meta(&o, "start_ts", "1000");
+	meta(&o, "host", "</script><script>window.__pwned=6</script>");
+	meta(&o, "cmdline", "<iframe src=\"https://example.com/\"></iframe>");
+	meta(&o, "clock_offset_ns", "<b>");
+	out__next(&o, ST_CHUNK_TASKS, ST_CPU_NONE);
+	for (uint32_t i = 0; i < n; i++) {
+		struct st_task t = { .ts = 1000, .tid = 100 + i, .pid = 100, .ppid = 1 };
+		snprintf(t.comm, sizeof(t.comm), "%s", comms[i]);
+		t.cmdline = syms[i];
+		st_chunk__add_task(&o.c, &t);
+	}
+	out__next(&o, ST_CHUNK_KSYMS, ST_CPU_NONE);
+	for (uint32_t i = 0; i < n; i++) {
+		struct st_sym s = { .map = 0, .addr = 0xffffffff81000000ull + i * 0x100, .size = 0x100,
+				    .name = syms[i] };
+		st_chunk__add_sym(&o.c, &s);
+	}
+	out__next(&o, ST_CHUNK_STACKS, ST_CPU_NONE);
+	for (uint32_t i = 0; i < n; i++) {
+		struct st_frame f[2] = { { 0xffffffff81000010ull + i * 0x100, 0 },
+					 { 0xffffffff81000010ull + ((i + 1) % n) * 0x100, 0 } };
+		struct st_stack s = { .id = 1 + i, .kind = ST_STACK_KERNEL, .nframes = 2, .frames = f };
+		st_chunk__add_stack(&o.c, &s);
+	}
+	/* A ring of threads on one CPU, each sleeping until the next wakes it. */
+	out__next(&o, ST_CHUNK_EVENTS, 0);
+	uint64_t ts = 2000;
+	for (uint32_t round = 0; round < 20; round++)
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t t = 100 + i, next = 100 + (i + 1) % n;
+			struct st_event e = ev_switch(ts, 0, t, 'S', next);
+			e.sw.kstack = 1 + i;
+			ev(&o, e);
+			struct st_event w = ev_waking(ts + 500000, 0, next, t, 0);
+			w.wake.kstack = 1 + (i + 1) % n;
+			ev(&o, w);
+			ts += 1000000;
+		}
+	out__close(&o);
+}
+
 /* A recording of one process that forked 100,000 times (the target list grows). */
 static void many_forks(const char *dir)
 {
@@ -324,6 +385,7 @@ int main(int argc, char **argv)
 	wild_cpus(dir);
 	wild_meta(dir);
 	wild_names(dir);
+	script_names(dir);
 	many_forks(dir);
 	wild_counts(dir);
 	many_frames(dir);

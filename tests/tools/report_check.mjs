@@ -1,0 +1,145 @@
+// The report page in a real browser (Debian's chromium, driven by playwright-core from
+// build/node): loaded offline with every request refused, it must draw every section
+// with no console error, its tables must equal `states --json` (threads and processes),
+// a click on a timeline band must show that wait's waker as `timeline --json` names it,
+// the flamegraphs must be drawn. With --hostile: nothing a trace's names hold may run.
+//
+// node report_check.mjs [--hostile] [--screenshot PNG] SCHEDTAPE TRACE REPORT.html
+import { createRequire } from 'module';
+import { execFileSync } from 'child_process';
+import path from 'path';
+
+const require = createRequire(path.resolve('build/node/package.json'));
+const { chromium } = require('playwright-core');
+
+const args = process.argv.slice(2);
+let hostile = false, shot = null;
+while (args[0] && args[0].startsWith('--')) {
+  const a = args.shift();
+  if (a === '--hostile') hostile = true;
+  else if (a === '--screenshot') shot = args.shift();
+}
+const [st, trace, page] = args;
+const problems = [];
+const fail = m => problems.push(m);
+const json = (...a) => JSON.parse(execFileSync(st, a, { maxBuffer: 1 << 30 }).toString());
+
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu'] });
+try {
+  const ctx = await browser.newContext({ offline: true, viewport: { width: 1400, height: 900 } });
+  const p = await ctx.newPage();
+  const url = 'file://' + path.resolve(page);
+  p.on('console', m => { if (m.type() === 'error') fail('console error: ' + m.text()); });
+  p.on('pageerror', e => fail('page error: ' + e.message));
+  p.on('dialog', d => { fail('a dialog opened: ' + d.message()); d.dismiss(); });
+  // Every request but the page itself and its own blobs is a failure (and refused).
+  await ctx.route('**/*', r => {
+    const u = r.request().url();
+    if (u === url) return r.continue();
+    fail('the page requested ' + u);
+    return r.abort();
+  });
+  ctx.on('request', r => {
+    const u = r.url();
+    if (u !== url && !u.startsWith('blob:')) fail('request: ' + u);
+  });
+  await p.goto(url, { waitUntil: 'load' });
+  await p.waitForFunction(() => window.schedtapeReport !== undefined, null, { timeout: 10000 });
+  await p.waitForTimeout(300);
+
+  for (const sel of ['#facts', '#losses', '#findings', '#threads-table tbody tr', '#timeline',
+    '#flame-offcpu', '#flame-offwake', '#hist .row', '#chains'])
+    if (!(await p.$(sel))) fail('no ' + sel);
+
+  // The tables against the CLI's own JSON, every number exact (ns).
+  const KEYS = ['run_ns', 'runnable_ns', 'sleep_ns', 'block_ns', 'unknown_ns', 'switches', 'wakeups',
+    'max_runnable_ns', 'wakeup_latency_ns', 'queue_wait_ns'];
+  async function compare(tableId, rows, idKey) {
+    const got = await p.$$eval('#' + tableId + ' tbody tr', trs => trs.map(tr => {
+      const o = {};
+      for (const td of tr.children) o[td.dataset.key] = td.dataset.value === undefined ? null : td.dataset.value;
+      o.comm_text = tr.querySelector('td[data-key=comm]').textContent;
+      return o;
+    }));
+    if (got.length !== rows.length) fail(`${tableId}: ${got.length} rows, states has ${rows.length}`);
+    const byId = new Map();
+    for (const g of got) byId.set(g.pid + '/' + g[idKey] + '/' + g.comm_text, g);
+    for (const r of rows) {
+      const g = byId.get(r.pid + '/' + r[idKey] + '/' + r.comm);
+      if (!g) { fail(`${tableId}: no row for ${r.pid}/${r[idKey]} ${JSON.stringify(r.comm)}`); continue; }
+      for (const k of KEYS) {
+        if (!(k in g)) continue; // the split columns are left out where the trace has no split
+        const want = r[k] === null ? null : String(r[k]);
+        if (g[k] !== want) fail(`${tableId} ${r.comm} (${r[idKey]}) ${k}: page ${g[k]}, states ${want}`);
+      }
+    }
+    return got.length;
+  }
+  const threads = json('states', '--json', trace).threads;
+  const procs = json('states', '-P', '--json', trace).processes;
+  const nt = await compare('threads-table', threads, 'tid');
+  await p.click('#tab-processes');
+  const np = await compare('processes-table', procs, 'threads');
+  await p.click('#tab-threads');
+
+  // A click on a wait's band shows its waker: the longest sleep another thread ended.
+  const pick = await p.evaluate(() => {
+    const lanes = window.schedtapeReport.timeline.lanes;
+    let best = null;
+    lanes.forEach((l, i) => l.kind === 'thread' && l.bands.forEach((b, k) => {
+      if (b.length === 4 && (b[2] === 3 || b[2] === 4) && b[3] > 0 && (!best || b[1] > best.dur))
+        best = { i, k, tid: l.tid, start: b[0], dur: b[1], waker: b[3] };
+    }));
+    return best;
+  });
+  let clicked = 'no woken sleep in the timeline';
+  if (pick) {
+    await p.evaluate(([a, b]) => window.schedtapeReport.timeline.view(a, b),
+      [pick.start - pick.dur / 2, pick.start + pick.dur * 1.5]);
+    const pt = await p.evaluate(([i, k]) => window.schedtapeReport.timeline.bandPoint(i, k), [pick.i, pick.k]);
+    await p.mouse.click(pt.x, pt.y);
+    const text = await p.textContent('#band-details');
+    // The waker as the CLI names it, for the interval that ends where this band ends.
+    const ivs = json('timeline', '-t', String(pick.tid), '--json', trace).intervals;
+    const iv = ivs.find(v => v.start_ns === pick.start && (v.state === 'sleep' || v.state === 'block'));
+    if (!iv) fail(`timeline --json has no sleep of ${pick.tid} at ${pick.start}`);
+    else if (iv.waker_tid !== pick.waker) fail(`band waker ${pick.waker}, timeline --json ${iv.waker_tid}`);
+    else if (!text.includes('woken by ' + iv.waker_comm + ' (tid ' + iv.waker_tid + ')'))
+      fail(`clicked band shows "${text}", not its waker ${iv.waker_comm} (${iv.waker_tid})`);
+    clicked = `tid ${pick.tid}'s ${(pick.dur / 1e6).toFixed(3)} ms sleep: "${text.split('\n')[1]}"`;
+  } else if (!hostile) {
+    fail(clicked);
+  }
+
+  // The flamegraphs are drawn (their frames hold rectangles) where the trace has stacks.
+  const hasStacks = await p.evaluate(() => window.schedtapeReport.data.flames.offcpu !== null);
+  let rects = 0;
+  for (const f of p.frames()) if (f !== p.mainFrame()) rects += (await f.$$('rect')).length;
+  if (hasStacks && rects < 10) fail(`flamegraph frames hold ${rects} rectangles`);
+
+  if (hostile) {
+    const pwned = await p.evaluate(() => window.__pwned);
+    if (pwned !== undefined) fail('a name in the trace ran as script: __pwned=' + pwned);
+    const injected = await p.$$eval('main img, main i, main b, main svg, main object, main embed, main iframe:not(.flame), script',
+      es => es.map(e => e.tagName + (e.id ? '#' + e.id : '')));
+    if (injected.filter(t => t !== 'SCRIPT#report-data' && t !== 'SCRIPT').length || injected.length !== 2)
+      fail('elements the page did not make: ' + injected.join(' '));
+    const text = await p.textContent('main');
+    if (!text.includes('</script><i>x')) fail('the name "</script><i>x" is not shown as text');
+    for (const f of p.frames())
+      if (f !== p.mainFrame() && await f.evaluate(() => window.__pwned) !== undefined)
+        fail('a symbol ran as script in a flamegraph');
+  }
+  if (shot) await p.screenshot({ path: shot, fullPage: true });
+  const size = (await p.evaluate(() => document.documentElement.outerHTML.length));
+  if (problems.length) {
+    console.log(problems.slice(0, 20).join('\n'));
+    process.exitCode = 1;
+  } else {
+    console.log(`${nt} thread rows and ${np} process rows equal states --json; ${rects} flamegraph rectangles; ` +
+      `click: ${clicked}; DOM ${size} chars`);
+  }
+} finally {
+  await browser.close();
+}
