@@ -132,21 +132,21 @@ FUZZ_MAX_LEN ?= 6000
 FUZZ_LIMIT = $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS),-max_total_time=$(FUZZ_TIME))
 # A 256 KiB chunk cap instead of 16 MiB: the same size checks, and zstd bombs
 # that cost a millisecond instead of dozens, so ~3x the executions.
-FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -Itests/fuzz \
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -I$(OUT) -Itests/fuzz \
 	-DST_MAX_RAW="(1u << 18)"
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
-$(OUT)/fuzz/%: tests/fuzz/%.c $(BASE_SRCS) $(SYMBOLIZE_SRCS) $(FORMAT_SRCS) $(ANALYZE_SRCS) $(EXPORT_SRCS)
+$(OUT)/fuzz/%: tests/fuzz/%.c $(BASE_SRCS) $(SYMBOLIZE_SRCS) $(FORMAT_SRCS) $(ANALYZE_SRCS) $(EXPORT_SRCS) $(OUT)/export/report_assets.h
 	@mkdir -p $(@D)
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $^ -lzstd -lelf -lz -lpthread -lm
+	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) -lzstd -lelf -lz -lpthread -lm
 
 # The command fuzzers: structure-aware traces (tracegen.c) through the CLI's own functions.
 FUZZ_CLI_SRCS := $(filter-out cli/schedtape.c,$(CLI_SRCS)) tests/fuzz/tracegen.c
-$(OUT)/fuzz/fuzz_cmd_%: tests/fuzz/fuzz_cmd_%.c $(FUZZ_CLI_SRCS) $(BASE_SRCS) $(SYMBOLIZE_SRCS) $(FORMAT_SRCS) $(ANALYZE_SRCS) $(EXPORT_SRCS)
+$(OUT)/fuzz/fuzz_cmd_%: tests/fuzz/fuzz_cmd_%.c $(FUZZ_CLI_SRCS) $(BASE_SRCS) $(SYMBOLIZE_SRCS) $(FORMAT_SRCS) $(ANALYZE_SRCS) $(EXPORT_SRCS) $(OUT)/export/report_assets.h
 	@mkdir -p $(@D)
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $^ -lzstd -lelf -lz -lpthread -lm
+	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) -lzstd -lelf -lz -lpthread -lm
 
 fuzz: $(FUZZ_TARGETS)
 	@for t in $(FUZZ_TARGETS); do \

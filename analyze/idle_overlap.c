@@ -136,6 +136,8 @@ uint64_t idle_overlap__of(struct idle_overlap *io, uint32_t cpu, uint64_t start,
 		if ((c->dropped && oldest > start) || c->known_from > start || c->state == CPU_UNKNOWN)
 			*partial = true;
 	}
+	if (!np)
+		return 0;
 	/* The union of the pieces: two idle CPUs at once count once. */
 	qsort(io->pieces, np, sizeof(*io->pieces), by_start);
 	uint64_t total = 0, reach = 0;

@@ -124,7 +124,7 @@
     { key: 'max_runnable_at_ns', label: 'WORST AT s', at: true },
     { key: 'idle_cpu_wait_ns', label: 'IDLE-CPU WAIT ms', ns: true, threads: true }];
 
-  function summaryTable(rows, kind) {
+  function summaryTable(rows, kind, rest) {
     const cols = COLS.filter(c => !(c.threads && kind !== 'threads') && !(c.processes && kind !== 'processes') &&
       !(c.split && !H.runnable_split));
     const table = el('table', { class: 'summary', id: kind + '-table' });
@@ -138,18 +138,19 @@
         return desc ? -c : c;
       });
       tbody.replaceChildren(...sorted.map(r => el('tr', { 'data-tid': r.tid, 'data-pid': r.pid },
-        ...cols.map(c => {
-          const v = r[c.key];
-          const td = el('td', { 'data-key': c.key, class: c.text ? 'text' : '',
-            text: c.ns ? ms(v) : c.at ? (r.max_runnable_ns ? sec(v) : '\u2013') : String(v) });
-          if (v !== null && v !== undefined) td.setAttribute('data-value', String(v));
-          return td;
-        }))));
+        ...cols.map(c => cell(r, c)))));
       for (const th of tr.children) {
         th.classList.toggle('sorted-desc', th.dataset.key === sortKey && desc);
         th.classList.toggle('sorted-asc', th.dataset.key === sortKey && !desc);
       }
     }
+    const cell = (r, c) => {
+      const v = r[c.key];
+      const td = el('td', { 'data-key': c.key, class: c.text ? 'text' : '',
+        text: c.ns ? ms(v) : c.at ? (r.max_runnable_ns ? sec(v) : '\u2013') : String(v) });
+      if (v !== null && v !== undefined) td.setAttribute('data-value', String(v));
+      return td;
+    };
     for (const c of cols) {
       const th = el('th', { 'data-key': c.key, class: c.text ? 'text' : '', text: c.label, title: 'sort' });
       th.addEventListener('click', () => {
@@ -160,18 +161,25 @@
       tr.append(th);
     }
     table.append(el('thead', null, tr), tbody);
+    // The rows past the busiest ones the page lists, summed: their time is not dropped.
+    if (rest) {
+      const o = Object.assign({}, rest.row, { pid: '', tid: '', comm: rest.rows + ' more ' + kind });
+      table.append(el('tfoot', { id: kind + '-rest' }, el('tr', null, ...cols.map(c => cell(o, c)))));
+    }
     fill();
     return el('div', { class: 'tablewrap' }, table);
   }
 
   function summary() {
     const s = section('summary', 'Summary');
-    const views = { threads: summaryTable(D.threads, 'threads'), processes: summaryTable(D.processes, 'processes') };
+    const views = { threads: summaryTable(D.threads, 'threads', D.threads_rest),
+      processes: summaryTable(D.processes, 'processes', D.processes_rest) };
     const tabs = el('div', { class: 'tabs controls', role: 'tablist' });
     const holder = el('div');
     for (const k of Object.keys(views)) {
+      const rest = D[k + '_rest'];
       const b = el('button', { type: 'button', role: 'tab', id: 'tab-' + k, text: 'Per ' + k.replace(/s$/, '') +
-        ' (' + (k === 'threads' ? D.threads.length : D.processes.length) + ')' });
+        ' (' + (rest ? 'the busiest ' + D[k].length + ' of ' + (D[k].length + rest.rows) : D[k].length) + ')' });
       b.addEventListener('click', () => {
         for (const x of tabs.children) x.setAttribute('aria-selected', String(x === b));
         holder.replaceChildren(views[k]);
@@ -243,7 +251,7 @@
       for (let t = Math.ceil(v0 / step) * step; t <= v1; t += step) {
         const x = X(t);
         g.beginPath(); g.moveTo(x, AXIS - 4); g.lineTo(x, height); g.stroke();
-        g.fillText((t / 1e9).toFixed(step < 1e6 ? 6 : 3) + ' s', x + 2, 12);
+        if (x < width - 60) g.fillText((t / 1e9).toFixed(step < 1e6 ? 6 : 3) + ' s', x + 2, 12);
       }
       lanes.forEach((l, i) => {
         const y = laneY(i);
@@ -393,7 +401,9 @@
         continue;
       }
       const url = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }));
-      s.append(el('iframe', { class: 'flame', id: 'flame-' + key, title, sandbox: 'allow-scripts allow-modals', src: url }),
+      const h = /<svg[^>]* height="(\d+)"/.exec(svg);
+      s.append(el('iframe', { class: 'flame', id: 'flame-' + key, title, sandbox: 'allow-scripts allow-modals', src: url,
+        style: h ? 'height:' + (Math.min(+h[1], 4000) + 6) + 'px' : '' }),
         el('p', null, el('a', { href: url, download: key + '.svg', text: 'Save this flamegraph as SVG' })));
     }
   }

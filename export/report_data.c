@@ -81,7 +81,7 @@ static void pass1_interval(void *ctx, const struct interval *iv)
 		uint64_t lat = 0, q = e - s;
 		if (iv->split)
 			interval__split(iv, s, e, &lat, &q);
-		bool partial;
+		bool partial = false;
 		uint64_t idle = q ? idle_overlap__of(p->io, iv->cpu, e - q, e, &partial) : 0;
 		p->by_index[i].ns += idle;
 		p->by_index[i].waits += idle != 0;

@@ -115,10 +115,10 @@ static void queue_wait(struct out *o)
 		life += s->ns[k];
 	snprintf(text, sizeof(text),
 		 "%s (tid %u) waited longest for a CPU: %.3f ms %s (%.1f%% of its time, %llu waits). "
-		 "Meanwhile its CPU ran the threads below; %.3f ms of it the CPU was idle or ran "
-		 "untraced threads.",
+		 "Meanwhile %zu threads held the CPU it waited for, the most below; for %.3f ms of it "
+		 "the CPU was idle or ran untraced threads.",
 		 name(s->comm), s->tid, ms(waited), d->split ? "on a run queue" : "runnable",
-		 life ? 100.0 * (double)waited / (double)life : 0.0, (unsigned long long)w->waits,
+		 life ? 100.0 * (double)waited / (double)life : 0.0, (unsigned long long)w->waits, w->n,
 		 ms(w->waited_ns > w->held_ns ? w->waited_ns - w->held_ns : 0));
 	begin(o, "queue_wait", "info", "Most time waiting for a CPU", text, s->tid, -1);
 	for (size_t i = 0; i < w->n && i < 5; i++) {

@@ -15,6 +15,7 @@
 #include "report.h"
 
 #define REPORT_MAX_LOSSES 200 /* loss windows listed one by one; the rest are counted */
+#define REPORT_MAX_ROWS 1000  /* rows of a table; the rest are summed in one */
 
 /* What the summary adds to a thread's row: its waits while another CPU idled. */
 struct idle_wait {

@@ -132,21 +132,75 @@ static void row(FILE *f, struct report_data *d, const struct thread_stats *s,
 	fputc('}', f);
 }
 
-static void table(FILE *f, struct report_data *d)
+struct ranked {
+	uint64_t key;
+	uint32_t row;
+};
+
+static int by_key(const void *a, const void *b)
 {
-	fputs(",\"threads\":[", f);
-	for (uint32_t i = 0; i < d->threads.n; i++) {
-		if (i)
-			fputc(',', f);
-		row(f, d, &d->threads.rows[i], &d->idle[i]);
+	const struct ranked *x = a, *y = b;
+
+	return x->key > y->key ? -1 : x->key < y->key ? 1 : (x->row > y->row) - (x->row < y->row);
+}
+
+/*
+ * A table of at most REPORT_MAX_ROWS rows, the busiest (time on, waiting for or
+ * blocked off a CPU), then what the rest add up to: a page that stays a page
+ * whatever the number of threads.
+ */
+static int rows(FILE *f, struct report_data *d, const char *name, const struct stats_table *t,
+		const struct idle_wait *idle)
+{
+	struct ranked *r = calloc(t->n ? t->n : 1, sizeof(*r));
+	struct thread_stats rest = { 0 };
+	uint32_t shown = t->n < REPORT_MAX_ROWS ? t->n : REPORT_MAX_ROWS;
+
+	if (!r)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < t->n; i++) {
+		const struct thread_stats *s = &t->rows[i];
+		r[i] = (struct ranked){ s->ns[TS_RUNNING] + s->ns[TS_RUNNABLE] + s->ns[TS_BLOCKED], i };
 	}
-	fputs("],\"processes\":[", f);
-	for (uint32_t i = 0; i < d->procs.n; i++) {
-		if (i)
+	qsort(r, t->n, sizeof(*r), by_key);
+	fprintf(f, ",\"%s\":[", name);
+	for (uint32_t k = 0; k < shown; k++) {
+		if (k)
 			fputc(',', f);
-		row(f, d, &d->procs.rows[i], NULL);
+		row(f, d, &t->rows[r[k].row], idle ? &idle[r[k].row] : NULL);
 	}
-	fputc(']', f);
+	for (uint32_t k = shown; k < t->n; k++) {
+		const struct thread_stats *s = &t->rows[r[k].row];
+		for (int st = 0; st < TS_NSTATES; st++)
+			rest.ns[st] += s->ns[st];
+		rest.switches += s->switches;
+		rest.wakeups += s->wakeups;
+		rest.wakeup_latency += s->wakeup_latency;
+		rest.queue_wait += s->queue_wait;
+		rest.threads += s->threads;
+		if (s->max_runnable > rest.max_runnable) {
+			rest.max_runnable = s->max_runnable;
+			rest.max_runnable_at = s->max_runnable_at;
+		}
+	}
+	fprintf(f, "],\"%s_rest\":", name);
+	if (shown < t->n) {
+		snprintf(rest.comm, sizeof(rest.comm), "%u more", t->n - shown);
+		fprintf(f, "{\"rows\":%u,\"row\":", t->n - shown);
+		row(f, d, &rest, NULL);
+		fputc('}', f);
+	} else {
+		fputs("null", f);
+	}
+	free(r);
+	return 0;
+}
+
+static int table(FILE *f, struct report_data *d)
+{
+	int err = rows(f, d, "threads", &d->threads, d->idle);
+
+	return err ? err : rows(f, d, "processes", &d->procs, NULL);
 }
 
 static void bands(FILE *f, struct report_data *d, const struct lane *l)
@@ -276,7 +330,9 @@ int report_json__write(FILE *f, struct report_data *d)
 	str(f, o->filters);
 	fputc(',', f);
 	header(f, d);
-	table(f, d);
+	int err = table(f, d);
+	if (err)
+		return err;
 	timeline(f, d);
 	histogram(f, d);
 	flames(f, d);

@@ -31,6 +31,7 @@ def commands(tmp):
     svg = os.path.join(tmp, "out.svg")
     pf = os.path.join(tmp, "out.json")
     pb = os.path.join(tmp, "out.pftrace")
+    html = os.path.join(tmp, "report.html")
     return [
         (["info"], "text"), (["info", "--json"], "json"), (["info", "--maps"], "text"),
         (["dump"], "text"), (["dump", "-g"], "text"),
@@ -46,6 +47,7 @@ def commands(tmp):
         (["export", "--perfetto", "--no-progress", "-o", pb], ("pftrace", pb)),
         (["export", "--parquet", os.path.join(tmp, "pq")], "text"),
         (["export", "--csv", os.path.join(tmp, "csv")], "text"),
+        (["report", "-o", html], ("html", html)),
         (["diff", "@", "@"], "text"), (["diff", "--json", "@", "@"], "json"),
     ]
 
@@ -79,6 +81,17 @@ def judge(kind, out, err, path):
             out.decode("utf-8")
         except UnicodeDecodeError as e:
             problems.append(f"{file} is not UTF-8")
+        if kind == "html":
+            # The page's only scripts are its own two: a name can never open a third.
+            page = out.decode("utf-8", "replace")
+            if page.count("<script") != 2:
+                problems.append(f"{file} has {page.count('<script')} <script tags, not 2")
+            m = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', page, re.S)
+            try:
+                json.loads(m.group(1) if m else "")
+            except ValueError as e:
+                problems.append(f"{file}: the report's data is not JSON: {e}")
+            return problems
     if kind == "json" and out:
         try:
             json.loads(out.decode("utf-8", "replace"))

@@ -5,6 +5,7 @@
 // the flamegraphs must be drawn. With --hostile: nothing a trace's names hold may run.
 //
 // node report_check.mjs [--hostile] [--screenshot PNG] SCHEDTAPE TRACE REPORT.html
+// node report_check.mjs --load-only REPORT.html...   (each page draws, errs and requests nothing)
 import { createRequire } from 'module';
 import { execFileSync } from 'child_process';
 import path from 'path';
@@ -13,11 +14,12 @@ const require = createRequire(path.resolve('build/node/package.json'));
 const { chromium } = require('playwright-core');
 
 const args = process.argv.slice(2);
-let hostile = false, shot = null;
+let hostile = false, shot = null, loadOnly = false;
 while (args[0] && args[0].startsWith('--')) {
   const a = args.shift();
   if (a === '--hostile') hostile = true;
   else if (a === '--screenshot') shot = args.shift();
+  else if (a === '--load-only') loadOnly = true;
 }
 const [st, trace, page] = args;
 const problems = [];
@@ -26,32 +28,57 @@ const json = (...a) => JSON.parse(execFileSync(st, a, { maxBuffer: 1 << 30 }).to
 
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu'] });
-try {
+
+// Open @page offline; every request but the page itself and its own blobs is a failure.
+async function open(page) {
   const ctx = await browser.newContext({ offline: true, viewport: { width: 1400, height: 900 } });
   const p = await ctx.newPage();
   const url = 'file://' + path.resolve(page);
-  p.on('console', m => { if (m.type() === 'error') fail('console error: ' + m.text()); });
-  p.on('pageerror', e => fail('page error: ' + e.message));
-  p.on('dialog', d => { fail('a dialog opened: ' + d.message()); d.dismiss(); });
-  // Every request but the page itself and its own blobs is a failure (and refused).
+  const where = loadOnly ? page + ': ' : '';
+  p.on('console', m => { if (m.type() === 'error') fail(where + 'console error: ' + m.text()); });
+  p.on('pageerror', e => fail(where + 'page error: ' + e.message));
+  p.on('dialog', d => { fail(where + 'a dialog opened: ' + d.message()); d.dismiss(); });
   await ctx.route('**/*', r => {
     const u = r.request().url();
     if (u === url) return r.continue();
-    fail('the page requested ' + u);
+    fail(where + 'the page requested ' + u);
     return r.abort();
   });
   ctx.on('request', r => {
     const u = r.url();
-    if (u !== url && !u.startsWith('blob:')) fail('request: ' + u);
+    if (u !== url && !u.startsWith('blob:')) fail(where + 'request: ' + u);
   });
   await p.goto(url, { waitUntil: 'load' });
   await p.waitForFunction(() => window.schedtapeReport !== undefined, null, { timeout: 10000 });
   await p.waitForTimeout(300);
+  for (const sel of ['#facts', '#losses', '#findings', '#threads-table', '#timeline',
+    '#flame-offcpu', '#flame-offwake', '#hist', '#chains'])
+    if (!(await p.$(sel))) fail(where + 'no ' + sel);
+  for (const f of p.frames())
+    if (await f.evaluate(() => window.__pwned).catch(() => undefined) !== undefined)
+      fail(where + 'a name in the trace ran as script');
+  return { ctx, p };
+}
 
-  for (const sel of ['#facts', '#losses', '#findings', '#threads-table tbody tr', '#timeline',
-    '#flame-offcpu', '#flame-offwake', '#hist .row', '#chains'])
-    if (!(await p.$(sel))) fail('no ' + sel);
+try {
+  if (loadOnly) {
+    for (const page of args) await (await open(page)).ctx.close();
+    if (problems.length) {
+      console.log(problems.slice(0, 20).join('\n'));
+      process.exitCode = 1;
+    } else {
+      console.log(`${args.length} pages drawn, no error, no request`);
+    }
+  } else {
+    await check();
+  }
+} finally {
+  await browser.close();
+}
 
+async function check() {
+  const { p } = await open(page);
+  if (!(await p.$('#threads-table tbody tr'))) fail('no thread rows');
   // The tables against the CLI's own JSON, every number exact (ns).
   const KEYS = ['run_ns', 'runnable_ns', 'sleep_ns', 'block_ns', 'unknown_ns', 'switches', 'wakeups',
     'max_runnable_ns', 'wakeup_latency_ns', 'queue_wait_ns'];
@@ -62,18 +89,37 @@ try {
       o.comm_text = tr.querySelector('td[data-key=comm]').textContent;
       return o;
     }));
-    if (got.length !== rows.length) fail(`${tableId}: ${got.length} rows, states has ${rows.length}`);
+    // The busiest rows are listed, the rest summed in the table's foot.
+    const rest = await p.$$eval('#' + tableId + ' tfoot td', tds => {
+      const o = {};
+      for (const td of tds) o[td.dataset.key] = td.dataset.value;
+      return tds.length ? o : null;
+    });
+    const limit = 1000;
+    if (got.length !== Math.min(rows.length, limit))
+      fail(`${tableId}: ${got.length} rows, states has ${rows.length} (the page lists up to ${limit})`);
+    if ((rows.length > limit) !== (rest !== null)) fail(`${tableId}: the rest row is ${rest ? 'there' : 'missing'}`);
     const byId = new Map();
     for (const g of got) byId.set(g.pid + '/' + g[idKey] + '/' + g.comm_text, g);
+    const sums = {}, shownSums = {};
     for (const r of rows) {
+      for (const k of KEYS) sums[k] = (sums[k] || 0n) + BigInt(r[k] || 0);
       const g = byId.get(r.pid + '/' + r[idKey] + '/' + r.comm);
-      if (!g) { fail(`${tableId}: no row for ${r.pid}/${r[idKey]} ${JSON.stringify(r.comm)}`); continue; }
+      if (!g) {
+        if (rows.length <= limit) fail(`${tableId}: no row for ${r.pid}/${r[idKey]} ${JSON.stringify(r.comm)}`);
+        continue;
+      }
       for (const k of KEYS) {
+        shownSums[k] = (shownSums[k] || 0n) + BigInt(r[k] || 0);
         if (!(k in g)) continue; // the split columns are left out where the trace has no split
         const want = r[k] === null ? null : String(r[k]);
         if (g[k] !== want) fail(`${tableId} ${r.comm} (${r[idKey]}) ${k}: page ${g[k]}, states ${want}`);
       }
     }
+    if (rest)
+      for (const k of ['run_ns', 'runnable_ns', 'sleep_ns', 'block_ns', 'unknown_ns', 'switches', 'wakeups'])
+        if (BigInt(rest[k]) !== sums[k] - shownSums[k])
+          fail(`${tableId}: the rest row's ${k} ${rest[k]}, states' other rows ${sums[k] - shownSums[k]}`);
     return got.length;
   }
   const threads = json('states', '--json', trace).threads;
@@ -140,6 +186,4 @@ try {
     console.log(`${nt} thread rows and ${np} process rows equal states --json; ${rects} flamegraph rectangles; ` +
       `click: ${clicked}; DOM ${size} chars`);
   }
-} finally {
-  await browser.close();
 }
