@@ -182,8 +182,9 @@ if [ "$ANALYSIS" = 1 ]; then
 	run_analysis "export --perfetto" "$an_events" "$ST" export --perfetto --no-progress -o "$OUT/an.pftrace" "$OUT/an.tape"
 	run_analysis "export --parquet" "$an_events" sh -c "rm -rf '$OUT/an-pq' && '$ST' export --parquet '$OUT/an-pq' '$OUT/an.tape'"
 	run_analysis "export --format json" "$an_events" "$ST" export --format json -o "$OUT/an.json" "$OUT/an.tape"
+	run_analysis "report (HTML)" "$an_events" "$ST" report -o "$OUT/an.html" "$OUT/an.tape"
 	mb() { du -sb "$1" | awk '{printf "%.1f", $1 / 1048576}'; }
-	export_sizes="tape $(mb "$OUT/an.tape") MiB; protobuf $(mb "$OUT/an.pftrace") MiB; parquet $(mb "$OUT/an-pq") MiB; JSON $(mb "$OUT/an.json") MiB"
+	export_sizes="tape $(mb "$OUT/an.tape") MiB; protobuf $(mb "$OUT/an.pftrace") MiB; parquet $(mb "$OUT/an-pq") MiB; JSON $(mb "$OUT/an.json") MiB; HTML report $(mb "$OUT/an.html") MiB"
 	rm -f "$OUT/an.json"
 fi
 if [ "$ANALYSIS" = 1 ] && command -v perf >/dev/null; then
@@ -281,7 +282,7 @@ targets() {
 	echo "| analysis | events | seconds | events/s | peak RSS MB |"
 	echo "|---|---:|---:|---:|---:|"
 	for label in "schedtape states" "schedtape offcpu" "export --perfetto" "export --parquet" \
-		"export --format json" "perf sched timehist" "perf sched timehist -g" "perf report -g folded"; do
+		"export --format json" "report (HTML)" "perf sched timehist" "perf sched timehist -g" "perf report -g folded"; do
 		[ -n "${AT[$label]:-}" ] || continue
 		eps=$(echo "${AEV[$label]:-0} / ${AT[$label]}" | bc -l 2>/dev/null)
 		printf "| %s | %s | %.2f | %.2f M | %.0f |\n" "$label" "${AEV[$label]}" "${AT[$label]}" \

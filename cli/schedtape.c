@@ -32,7 +32,7 @@ static const struct cmd cmds[] = {
 	{ "chains", cmd_chains, NEEDS_TRACE, "multi-hop wakeup chains with stacks at every hop" },
 	{ "waitfor", cmd_waitfor, NEEDS_TRACE, "who ran while a thread waited for a CPU" },
 	{ "flame", cmd_flame, NEEDS_TRACE, "interactive SVG flamegraph of off-CPU, off-wake, chains" },
-	{ "export", cmd_export, NEEDS_TRACE, "timeline for ui.perfetto.dev (trace-event JSON)" },
+	{ "export", cmd_export, NEEDS_TRACE, "Perfetto trace, Parquet or CSV tables for SQL engines" },
 	{ "report", cmd_report, NEEDS_TRACE, "one self-contained HTML page of a trace, for a bug report" },
 	{ "diff", cmd_diff, NEEDS_TRACE, "two traces side by side, and differential stacks" },
 	{ 0 },
