@@ -189,7 +189,9 @@
     s.append(tabs, holder,
       el('p', { class: 'muted', text: (H.runnable_split ? 'RUNNABLE splits into WAKELAT (woken until put on a run queue) ' +
         'and QUEUE (on a run queue until on a CPU: the kernel\u2019s schedstat run delay). ' : '') +
-        'IDLE-CPU WAIT: of the time on a run queue, how much another CPU was idle. Per cgroup: this trace ' +
+        (H.filtered ? 'The recording followed some processes only: which CPUs were idle is not known (IDLE-CPU WAIT), ' +
+          'and the CPU lanes show only the followed threads. '
+          : 'IDLE-CPU WAIT: of the time on a run queue, how much another CPU was idle. ') + 'Per cgroup: this trace ' +
         'format records no cgroups yet. Click a column to sort.' }));
     tabs.children[0].click();
   }

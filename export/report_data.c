@@ -82,7 +82,7 @@ static void pass1_interval(void *ctx, const struct interval *iv)
 		if (iv->split)
 			interval__split(iv, s, e, &lat, &q);
 		bool partial = false;
-		uint64_t idle = q ? idle_overlap__of(p->io, iv->cpu, e - q, e, &partial) : 0;
+		uint64_t idle = q && !d->filtered ? idle_overlap__of(p->io, iv->cpu, e - q, e, &partial) : 0;
 		p->by_index[i].ns += idle;
 		p->by_index[i].waits += idle != 0;
 		p->by_index[i].partial |= partial;
@@ -158,6 +158,7 @@ static int first_pass(struct report_data *d)
 	if (!err) {
 		d->t0 = model__start(m);
 		d->t1 = model__end(m);
+		d->filtered = model__filtered(m);
 		filter__resolve(d->f, d->t0, d->t1);
 		err = run_events(d->r, m, p.io);
 		d->split = model__has_split(m);

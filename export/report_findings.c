@@ -176,7 +176,7 @@ static void idle_cpu(struct out *o)
 
 	if (!w)
 		return;
-	for (uint32_t i = 0; i < d->threads.n; i++)
+	for (uint32_t i = 0; i < d->threads.n && !d->filtered; i++)
 		if (d->idle[i].ns) {
 			w[n++] = &d->idle[i];
 			total += d->idle[i].ns;

@@ -51,6 +51,7 @@ struct report_data {
 	struct symbolizer *sym;
 	uint64_t t0, t1; /* the trace's start and end */
 	bool split;	 /* runnable time splits into wakeup latency and queue wait */
+	bool filtered;	 /* the recording followed some processes: CPUs' idle time is not known */
 	uint64_t anomalies;
 
 	struct stats_table threads, procs;

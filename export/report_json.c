@@ -79,13 +79,14 @@ static void header(FILE *f, struct report_data *d)
 		"],\"file_size\":%llu,\"finalized\":%s,\"truncated_at\":%llu,\"format\":\"%u.%u\","
 		"\"first_ts\":%llu,\"last_ts\":%llu,\"raw_bytes\":%llu,\"cpus_seen\":%u,"
 		"\"begin_ns\":%llu,\"end_ns\":%llu,\"span_ns\":%llu,\"runnable_split\":%s,"
-		"\"anomalies\":%llu,\"unknown_ns\":%llu,",
+		"\"anomalies\":%llu,\"unknown_ns\":%llu,\"filtered\":%s,",
 		(unsigned long long)fi->file_size, fi->finalized ? "true" : "false",
 		(unsigned long long)fi->truncated_at, fi->major, fi->minor,
 		(unsigned long long)fi->first_ts, (unsigned long long)fi->last_ts,
 		(unsigned long long)fi->raw_bytes, fi->ncpus_seen, rel(d, d->f->begin),
 		rel(d, d->f->end), (unsigned long long)(d->t1 - d->t0), d->split ? "true" : "false",
-		(unsigned long long)d->anomalies, (unsigned long long)unknown);
+		(unsigned long long)d->anomalies, (unsigned long long)unknown,
+		d->filtered ? "true" : "false");
 	fprintf(f, "\"losses\":{\"windows\":%llu,\"events\":%llu,\"list\":[",
 		(unsigned long long)d->loss_windows, (unsigned long long)d->lost_events);
 	for (size_t i = 0; i < d->nlosses; i++) {
@@ -125,7 +126,9 @@ static void row(FILE *f, struct report_data *d, const struct thread_stats *s,
 			(unsigned long long)s->wakeup_latency, (unsigned long long)s->queue_wait);
 	else
 		fputs(",\"wakeup_latency_ns\":null,\"queue_wait_ns\":null", f);
-	if (iw)
+	if (iw && d->filtered)
+		fputs(",\"idle_cpu_wait_ns\":null,\"idle_cpu_waits\":null,\"idle_cpu_partial\":null", f);
+	else if (iw)
 		fprintf(f, ",\"idle_cpu_wait_ns\":%llu,\"idle_cpu_waits\":%llu,\"idle_cpu_partial\":%s",
 			(unsigned long long)iw->ns, (unsigned long long)iw->waits,
 			iw->partial ? "true" : "false");

@@ -8,31 +8,9 @@
 cd "$(dirname "$0")/../.." || exit 1
 T=$(mktemp -d)
 trap 'rm -rf "$T"; [ -n "$MC" ] && kill $MC 2>/dev/null' EXIT
-TESTS="report_sample report_hostile report_hostile_pages report_errors report_system report_system_size"
+TESTS="report_sample report_firefox report_hostile report_hostile_pages report_system report_system_size"
 SUITE=report
 . tests/live/lib.sh
-[ -x /usr/bin/chromium ] || skip_all "chromium is not installed (make deps installs it)"
-[ -d build/node/node_modules/playwright-core ] && command -v node >/dev/null ||
-	skip_all "playwright-core not installed in build/node: tests/npm.sh installs it"
-
-# The sample trace; its screenshot is the one docs/report.png shows.
-out=$($ST report -o "$T/sample.html" samples/workload.tape 2>&1 &&
-	node tests/tools/report_check.mjs --screenshot "$T/sample.png" $ST samples/workload.tape "$T/sample.html" 2>&1)
-check report_sample $? "$out"
-[ -n "$REPORT_SCREENSHOT" ] && cp "$T/sample.png" "$REPORT_SCREENSHOT"
-
-# Names, symbols and metadata written to break out of the page (tests/tools/mkhostile.c).
-out="cannot build mkhostile" ok=1
-if make --no-print-directory build/mkhostile >/dev/null 2>&1 && mkdir -p "$T/h" && build/mkhostile "$T/h"; then
-	out=$($ST report -o "$T/h.html" "$T/h/script_names.tape" 2>&1 &&
-		node tests/tools/report_check.mjs --hostile $ST "$T/h/script_names.tape" "$T/h.html" 2>&1) && ok=0
-fi
-check report_hostile $ok "$out"
-
-# Every crafted trace the report takes: its page draws with no script error and no request.
-for f in "$T"/h/*.tape; do $ST report -o "$T/h/$(basename "$f" .tape).html" "$f" >/dev/null 2>&1; done
-out=$(node tests/tools/report_check.mjs --load-only "$T"/h/*.html 2>&1)
-check report_hostile_pages $? "$out"
 
 # Errors: one line naming what is wrong; no half-written page; usage errors exit 2.
 ok=0 why=
@@ -47,6 +25,41 @@ head -c 4096 /dev/urandom >"$T/bad_magic.tape"
 msg=$($ST report -o "$T/bad.html" "$T/bad_magic.tape" 2>&1)
 [ $? = 1 ] && [ ! -e "$T/bad.html" ] && echo "$msg" | grep -q bad_magic.tape || { ok=1; why="$why; bad trace: $msg"; }
 check report_errors $ok "$why"
+
+[ -x /usr/bin/chromium ] || skip_all "chromium is not installed (make deps installs it)"
+[ -d build/node/node_modules/playwright-core ] && command -v node >/dev/null ||
+	skip_all "playwright-core not installed in build/node: tests/npm.sh installs it"
+
+# The sample trace; its screenshot is the one docs/report.png shows.
+out=$($ST report -o "$T/sample.html" samples/workload.tape 2>&1 &&
+	node tests/tools/report_check.mjs --screenshot "$T/sample.png" $ST samples/workload.tape "$T/sample.html" 2>&1)
+check report_sample $? "$out"
+[ -n "$REPORT_SCREENSHOT" ] && cp "$T/sample.png" "$REPORT_SCREENSHOT"
+
+# Firefox (Debian's firefox-esr) draws the same page: a blank screenshot would mean its
+# script failed there (headless Firefox keeps no console for a test to read).
+if command -v firefox-esr >/dev/null; then
+	mkdir -p "$T/ff"
+	timeout 120 firefox-esr --headless --no-remote --profile "$T/ff" --window-size 1400,2400 \
+		--screenshot "$T/ff.png" "file://$T/sample.html" >/dev/null 2>&1
+	out=$(python3 tests/tools/png_nonblank.py "$T/ff.png" 0.25 2>&1)
+	check report_firefox $? "$out"
+else
+	echo "SKIP live/report_firefox: firefox-esr is not installed (make deps installs it)"
+fi
+
+# Names, symbols and metadata written to break out of the page (tests/tools/mkhostile.c).
+out="cannot build mkhostile" ok=1
+if make --no-print-directory build/mkhostile >/dev/null 2>&1 && mkdir -p "$T/h" && build/mkhostile "$T/h"; then
+	out=$($ST report -o "$T/h.html" "$T/h/script_names.tape" 2>&1 &&
+		node tests/tools/report_check.mjs --hostile $ST "$T/h/script_names.tape" "$T/h.html" 2>&1) && ok=0
+fi
+check report_hostile $ok "$out"
+
+# Every crafted trace the report takes: its page draws with no script error and no request.
+for f in "$T"/h/*.tape; do $ST report -o "$T/h/$(basename "$f" .tape).html" "$f" >/dev/null 2>&1; done
+out=$(node tests/tools/report_check.mjs --load-only "$T"/h/*.html 2>&1)
+check report_hostile_pages $? "$out"
 
 need_recording
 # 10 s system-wide on a busy host: Debian's memcached under memcslap, perf's scheduler
