@@ -125,6 +125,24 @@ static void wild_meta(const char *dir)
 	out__close(&o);
 }
 
+/* Kernel symbols named @names[i], and stack 1 + i of frames in symbols i and i + 1. */
+static void kernel_names(struct out *o, const char *const *names, uint32_t n)
+{
+	out__next(o, ST_CHUNK_KSYMS, ST_CPU_NONE);
+	for (uint32_t i = 0; i < n; i++) {
+		struct st_sym s = { .map = 0, .addr = 0xffffffff81000000ull + i * 0x100, .size = 0x100,
+				    .name = names[i] };
+		st_chunk__add_sym(&o->c, &s);
+	}
+	out__next(o, ST_CHUNK_STACKS, ST_CPU_NONE);
+	for (uint32_t i = 0; i < n; i++) {
+		struct st_frame f[2] = { { 0xffffffff81000010ull + i * 0x100, 0 },
+					 { 0xffffffff81000010ull + ((i + 1) % n) * 0x100, 0 } };
+		struct st_stack s = { .id = 1 + i, .kind = ST_STACK_KERNEL, .nframes = 2, .frames = f };
+		st_chunk__add_stack(&o->c, &s);
+	}
+}
+
 /* Names that break every output format: control bytes, bad UTF-8, ';', newlines, nothing. */
 static void wild_names(const char *dir)
 {
@@ -144,19 +162,7 @@ static void wild_names(const char *dir)
 		t.cmdline = names[i];
 		st_chunk__add_task(&o.c, &t);
 	}
-	out__next(&o, ST_CHUNK_KSYMS, ST_CPU_NONE);
-	for (uint32_t i = 0; i < n; i++) {
-		struct st_sym s = { .map = 0, .addr = 0xffffffff81000000ull + i * 0x100, .size = 0x100,
-				    .name = names[i] };
-		st_chunk__add_sym(&o.c, &s);
-	}
-	out__next(&o, ST_CHUNK_STACKS, ST_CPU_NONE);
-	for (uint32_t i = 0; i < n; i++) {
-		struct st_frame f[2] = { { 0xffffffff81000010ull + i * 0x100, 0 },
-					 { 0xffffffff81000010ull + ((i + 1) % n) * 0x100, 0 } };
-		struct st_stack s = { .id = 1 + i, .kind = ST_STACK_KERNEL, .nframes = 2, .frames = f };
-		st_chunk__add_stack(&o.c, &s);
-	}
+	kernel_names(&o, names, n);
 	out__next(&o, ST_CHUNK_EVENTS, 0);
 	uint64_t ts = 2000;
 	static const char states[] = { 'S', 'D', 0x1b, (char)0xff, '"', '\n', 'S' };
@@ -209,19 +215,7 @@ static void script_names(const char *dir)
 		t.cmdline = syms[i];
 		st_chunk__add_task(&o.c, &t);
 	}
-	out__next(&o, ST_CHUNK_KSYMS, ST_CPU_NONE);
-	for (uint32_t i = 0; i < n; i++) {
-		struct st_sym s = { .map = 0, .addr = 0xffffffff81000000ull + i * 0x100, .size = 0x100,
-				    .name = syms[i] };
-		st_chunk__add_sym(&o.c, &s);
-	}
-	out__next(&o, ST_CHUNK_STACKS, ST_CPU_NONE);
-	for (uint32_t i = 0; i < n; i++) {
-		struct st_frame f[2] = { { 0xffffffff81000010ull + i * 0x100, 0 },
-					 { 0xffffffff81000010ull + ((i + 1) % n) * 0x100, 0 } };
-		struct st_stack s = { .id = 1 + i, .kind = ST_STACK_KERNEL, .nframes = 2, .frames = f };
-		st_chunk__add_stack(&o.c, &s);
-	}
+	kernel_names(&o, syms, n);
 	/* A ring of threads on one CPU, each sleeping until the next wakes it. */
 	out__next(&o, ST_CHUNK_EVENTS, 0);
 	uint64_t ts = 2000;
