@@ -48,16 +48,16 @@ static void consider_pick(struct report_data *d, const struct interval *iv)
 		struct chain_pick *p = &d->picks[i];
 		if (p->tid == iv->t->tid) {
 			if (e - s > p->end - p->start)
-				*p = (struct chain_pick){ iv->t->tid, s, e, NULL };
+				*p = (struct chain_pick){ .tid = iv->t->tid, .start = s, .end = e };
 			return;
 		}
 		if (p->end - p->start < d->picks[worst].end - d->picks[worst].start)
 			worst = i;
 	}
 	if (d->npicks < limit)
-		d->picks[d->npicks++] = (struct chain_pick){ iv->t->tid, s, e, NULL };
+		d->picks[d->npicks++] = (struct chain_pick){ .tid = iv->t->tid, .start = s, .end = e };
 	else if (e - s > d->picks[worst].end - d->picks[worst].start)
-		d->picks[worst] = (struct chain_pick){ iv->t->tid, s, e, NULL };
+		d->picks[worst] = (struct chain_pick){ .tid = iv->t->tid, .start = s, .end = e };
 }
 
 static void pass1_interval(void *ctx, const struct interval *iv)
@@ -390,7 +390,30 @@ static int waitfor_pass(struct report_data *d)
 	return err;
 }
 
-/* The chains of the picked sleeps: one pass set for all of them. */
+/* Batch by batch (memory stays bounded), keep the chains of the picked sleeps. */
+static int keep_picked(void *ctx, const struct chain_set *s)
+{
+	struct report_data *d = ctx;
+
+	for (size_t c = 0; c < s->n; c++) {
+		const struct chain *ch = &s->c[c];
+		for (size_t i = 0; i < d->npicks && ch->n; i++) {
+			struct chain_pick *p = &d->picks[i];
+			if (p->chain.n || ch->hop[0].tid != p->tid || ch->hop[0].end != p->end)
+				continue;
+			p->chain = *ch;
+			p->chain.hop = malloc(ch->n * sizeof(*ch->hop));
+			if (!p->chain.hop) {
+				p->chain.n = 0;
+				return -ENOMEM;
+			}
+			memcpy(p->chain.hop, ch->hop, ch->n * sizeof(*ch->hop));
+		}
+	}
+	return 0;
+}
+
+/* The chains of the picked sleeps: one set of passes for all of them. */
 static int chains_pass(struct report_data *d)
 {
 	struct filter f;
@@ -411,18 +434,10 @@ static int chains_pass(struct report_data *d)
 			f.tids[f.ntids++] = p->tid;
 	}
 	f.min_ns = shortest;
-	int err = chains__find(d->r, &f, d->o->depth ? d->o->depth : DEFAULT_DEPTH, &d->chains);
+	int err = chains__each_batch(d->r, &f, d->o->depth ? d->o->depth : DEFAULT_DEPTH, 0,
+				     keep_picked, d);
 	filter__free(&f);
-	if (err)
-		return err;
-	for (size_t i = 0; i < d->npicks; i++)
-		for (size_t c = 0; c < d->chains.n && !d->picks[i].c; c++) {
-			const struct chain *ch = &d->chains.c[c];
-			if (ch->n && ch->hop[0].tid == d->picks[i].tid &&
-			    ch->hop[0].end == d->picks[i].end)
-				d->picks[i].c = ch;
-		}
-	return 0;
+	return err;
 }
 
 static int by_length(const void *a, const void *b)
@@ -525,7 +540,8 @@ void report_data__free(struct report_data *d)
 	free(d->cpus);
 	free(d->names);
 	htab64__free(&d->name_at);
-	chains__free(&d->chains);
+	for (size_t i = 0; i < d->npicks; i++)
+		free(d->picks[i].chain.hop);
 	waitfor__free(&d->wf);
 	symbolizer__free(d->sym);
 }

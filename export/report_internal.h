@@ -33,7 +33,7 @@ struct loss_window {
 struct chain_pick {
 	uint32_t tid;
 	uint64_t start, end;
-	const struct chain *c; /* found by the chain pass, or NULL */
+	struct chain chain; /* found by the chain pass when chain.n > 0 (its own hops) */
 };
 
 struct report_lane {
@@ -84,7 +84,6 @@ struct report_data {
 
 	struct chain_pick picks[32];
 	size_t npicks;
-	struct chain_set chains;
 
 	struct waitfor_result wf; /* for the thread with the most queue wait */
 	int wf_row;		  /* its row in threads, or -1 */

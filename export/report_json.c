@@ -296,8 +296,8 @@ static void chains(FILE *f, struct report_data *d)
 
 	fputs(",\"chains\":[", f);
 	for (size_t i = 0; i < d->npicks; i++) {
-		const struct chain *c = d->picks[i].c;
-		if (!c)
+		const struct chain *c = &d->picks[i].chain;
+		if (!c->n)
 			continue;
 		fprintf(f, "%s{\"end\":", first ? "" : ",");
 		first = false;
