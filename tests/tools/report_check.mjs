@@ -158,6 +158,36 @@ async function check() {
     fail(clicked);
   }
 
+  // Each chain as `chains --json` finds it for its first sleeper: the same hops and wakers.
+  const data = await p.evaluate(() => window.schedtapeReport.data);
+  const byTid = new Map();
+  for (const c of data.chains) {
+    const h0 = c.hops[0];
+    if (!byTid.has(h0.tid)) byTid.set(h0.tid, json('chains', '-t', String(h0.tid), '--depth', '4', '--json', trace).chains);
+    const cli = byTid.get(h0.tid).find(x => x.hops[0].start_ns === h0.start_ns);
+    if (!cli) { fail(`chains --json has no chain of ${h0.tid} at ${h0.start_ns}`); continue; }
+    const mine = c.hops.map(h => [h.tid, h.start_ns, h.end_ns - h.start_ns, h.waker.tid, h.waker.context].join('/'));
+    const theirs = cli.hops.map(h => [h.tid, h.start_ns, h.duration_ns, h.waker.tid, h.waker.context].join('/'));
+    if (mine.join() !== theirs.join() || c.end !== cli.end)
+      fail(`chain of ${h0.tid} at ${h0.start_ns}: page ${mine.join(' ')} (${c.end}), chains ${theirs.join(' ')} (${cli.end})`);
+  }
+
+  // The histogram as `hist` counts the same waits.
+  const h = json('hist', '--state', 'runnable', ...(data.hist.part === 'queue' ? ['--part', 'queue'] : []), '--json', trace)
+    .histograms[0];
+  const hb = h.buckets.map(b => b.count);
+  if (h.count !== data.hist.count || h.total_ns !== data.hist.total_ns || h.max_ns !== data.hist.max_ns ||
+      hb.join() !== data.hist.buckets.join())
+    fail(`histogram: page ${JSON.stringify(data.hist)}, hist ${JSON.stringify(h)}`);
+
+  // The flamegraphs are `flame`'s own, byte for byte.
+  for (const [key, opt] of [['offcpu', '--offcpu'], ['offwake', '--offwake']]) {
+    const svg = execFileSync(st, ['flame', opt, '-o', '-', trace], { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+    const mine = data.flames[key];
+    if (mine === null ? svg.includes('<g class="f">') : mine !== svg)
+      fail(`the ${key} flamegraph ${mine === null ? 'is missing' : 'differs from flame ' + opt}`);
+  }
+
   // The flamegraphs are drawn (their frames hold rectangles) where the trace has stacks.
   const hasStacks = await p.evaluate(() => window.schedtapeReport.data.flames.offcpu !== null);
   let rects = 0;
@@ -183,7 +213,8 @@ async function check() {
     console.log(problems.slice(0, 20).join('\n'));
     process.exitCode = 1;
   } else {
-    console.log(`${nt} thread rows and ${np} process rows equal states --json; ${rects} flamegraph rectangles; ` +
+    console.log(`${nt} thread rows and ${np} process rows equal states --json; ${data.chains.length} chains equal ` +
+      `chains --json; the histogram equals hist (${data.hist.count} waits); ${rects} flamegraph rectangles; ` +
       `click: ${clicked}; DOM ${size} chars`);
   }
 }
