@@ -66,14 +66,25 @@ int filter__set_comm(struct filter *f, const char *re)
 	return f->has_comm ? 0 : -EINVAL;
 }
 
+/* Seconds from the start, clamped to the trace: a window never reaches past it. */
+static uint64_t offset_ns(double s, uint64_t span)
+{
+	double ns = s * 1e9;
+
+	return ns >= (double)span ? span : (uint64_t)ns;
+}
+
 void filter__resolve(struct filter *f, uint64_t trace_start, uint64_t trace_end)
 {
+	uint64_t span = trace_end > trace_start ? trace_end - trace_start : 0;
+
 	f->begin = trace_start;
-	f->end = trace_end;
-	if (f->has_begin && f->begin_s > 0)
-		f->begin = trace_start + (uint64_t)(f->begin_s * 1e9);
+	f->end = trace_start + span;
+	if (f->has_begin)
+		f->begin = trace_start + offset_ns(f->begin_s, span);
 	if (f->has_end)
-		f->end = trace_start + (uint64_t)(f->end_s * 1e9);
+		f->end = trace_start + offset_ns(f->end_s, span);
+	f->outside = (f->has_begin || f->has_end) && f->begin >= f->end;
 	f->plain = !f->states && !f->min_ns && !f->max_ns && !f->npids && !f->ntids && !f->has_comm;
 }
 

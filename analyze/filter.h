@@ -19,7 +19,8 @@ struct filter {
 	/* Window in seconds from the start of the trace; resolved by filter__resolve. */
 	double begin_s, end_s;
 	bool has_begin, has_end;
-	uint64_t begin, end; /* absolute, after filter__resolve */
+	uint64_t begin, end; /* absolute, after filter__resolve: inside the trace */
+	bool outside;	     /* by filter__resolve: --begin/--end leave nothing of the trace */
 	uint32_t states;     /* bit (1 << enum th_state); 0: every state */
 	uint64_t min_ns, max_ns; /* max 0: no limit */
 	bool untraced;		 /* count threads a filtered recording did not follow */
@@ -32,7 +33,7 @@ int filter__parse_states(const char *s, uint32_t *mask);
 int filter__parse_ids(const char *s, uint32_t *ids, unsigned int *n);
 /* Compile @re as the comm filter. Returns 0 or -EINVAL. */
 int filter__set_comm(struct filter *f, const char *re);
-/* Turn the window into trace timestamps. */
+/* Turn the window into trace timestamps, clamped to the trace's span. */
 void filter__resolve(struct filter *f, uint64_t trace_start, uint64_t trace_end);
 void filter__free(struct filter *f);
 

@@ -103,9 +103,45 @@ int analyze_args__file(struct analyze_args *a, const char *cmd, int argc, char *
 	return 0;
 }
 
+static void no_interval(void *ctx, const struct interval *iv)
+{
+	(void)ctx;
+	(void)iv;
+}
+
+/* A window that holds nothing of the trace is an error, said before any work. */
+static int check_window(struct analyze_args *a, struct st_reader *r)
+{
+	struct model *m;
+	struct filter f = a->f;
+
+	if (!a->f.has_begin && !a->f.has_end)
+		return 0;
+	if (model__new(r, no_interval, NULL, &m))
+		return 0; /* the command meets (and reports) the same failure */
+	filter__resolve(&f, model__start(m), model__end(m));
+	double span = (double)(model__end(m) - model__start(m)) / 1e9;
+	model__free(m);
+	if (!f.outside)
+		return 0;
+	if (a->f.has_begin && a->f.begin_s >= span)
+		cli__error(a->path, "--begin %g is past the end of the trace (%.6f s): the window holds nothing",
+			   a->f.begin_s, span);
+	else
+		cli__error(a->path, "--begin %g --end %g holds nothing of the trace (0 to %.6f s)",
+			   a->f.begin_s, a->f.end_s, span);
+	return -1;
+}
+
 struct st_reader *analyze_args__open(struct analyze_args *a)
 {
-	return cli__open_trace(a->path, a->read_flags);
+	struct st_reader *r = cli__open_trace(a->path, a->read_flags);
+
+	if (r && check_window(a, r)) {
+		st_reader__free(r);
+		return NULL;
+	}
+	return r;
 }
 
 struct model *analyze_args__model(struct analyze_args *a, struct st_reader *r, interval_fn fn,

@@ -45,6 +45,12 @@ FILE *cli__open_output(const char *path);
 /* Close (or flush stdout); returns 0 or -errno. */
 int cli__close_output(FILE *f);
 
+/*
+ * Options that choose one of several (@opt, e.g. "--offcpu"): *@picked keeps
+ * the first; another one is an error. Returns 0 or EXIT_USAGE (printed).
+ */
+int cli__pick(const char *cmd, const char **picked, const char *opt);
+
 struct filter;
 /* Commands about particular threads: 0 if @f names some, else EXIT_USAGE (printed). */
 int analyze_args__need_threads(const struct filter *f, const char *cmd);

@@ -59,10 +59,12 @@ static struct row *rows__get(struct rows *rs, const char *name)
 
 static int load(const char *path, struct analyze_args *a, struct side *s)
 {
-	struct st_reader *r = cli__open_trace(path, a->read_flags);
+	struct st_reader *r;
 	struct model *m = NULL;
 	int err;
 
+	a->path = path; /* for its errors, and the window's check */
+	r = analyze_args__open(a);
 	if (!r)
 		return -1;
 	struct filter *f = &a->f;

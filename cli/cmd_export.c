@@ -140,6 +140,7 @@ int cmd_export(int argc, char **argv)
 	const char *output = NULL;
 	bool json = false, gzip = false, quiet = false;
 	struct sql_opts sql = { 0 };
+	const char *picked = NULL;
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, ANALYZE_SHORT_OPTS "o:", opts, NULL)) != -1) {
@@ -162,11 +163,16 @@ int cmd_export(int argc, char **argv)
 		} else if (c == OPT_NO_PROGRESS) {
 			quiet = true;
 		} else if (c == OPT_PARQUET || c == OPT_CSV) {
+			if ((ret = cli__pick("export", &picked, c == OPT_PARQUET ? "--parquet" : "--csv")))
+				goto out;
 			sql.dir = optarg;
 			sql.format = c == OPT_PARQUET ? TABLE_PARQUET : TABLE_CSV;
 		} else if (c == OPT_HOST) {
 			sql.host = optarg;
-		} else if (c != OPT_PERFETTO) {
+		} else if (c == OPT_PERFETTO) {
+			if ((ret = cli__pick("export", &picked, "--perfetto")))
+				goto out;
+		} else {
 			ret = EXIT_USAGE;
 			goto out;
 		}

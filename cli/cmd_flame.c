@@ -49,7 +49,7 @@ int cmd_flame(int argc, char **argv)
 	struct flame_line *fl = NULL;
 	struct symbolizer *sym = NULL;
 	struct st_reader *r = NULL;
-	const char *output = NULL;
+	const char *output = NULL, *picked = NULL;
 	enum mode mode = M_OFFCPU;
 	unsigned int depth = 4;
 	long n = 0;
@@ -63,9 +63,9 @@ int cmd_flame(int argc, char **argv)
 		if (ret)
 			goto out;
 		switch (c) {
-		case OPT_OFFCPU: mode = M_OFFCPU; break;
-		case OPT_OFFWAKE: mode = M_OFFWAKE; break;
-		case OPT_CHAINS: mode = M_CHAINS; break;
+		case OPT_OFFCPU: mode = M_OFFCPU; ret = cli__pick("flame", &picked, "--offcpu"); break;
+		case OPT_OFFWAKE: mode = M_OFFWAKE; ret = cli__pick("flame", &picked, "--offwake"); break;
+		case OPT_CHAINS: mode = M_CHAINS; ret = cli__pick("flame", &picked, "--chains"); break;
 		case 'o': output = optarg; break;
 		case OPT_TITLE: fo.title = optarg; break;
 		case OPT_COUNTNAME: fo.countname = optarg; break;
@@ -86,6 +86,8 @@ int cmd_flame(int argc, char **argv)
 			ret = EXIT_USAGE;
 			goto out;
 		}
+		if (ret)
+			goto out;
 	}
 	if (a.help) {
 		printf("usage: %s flame [--offcpu|--offwake|--chains] -o OUT.svg [OPTIONS] FILE\n"

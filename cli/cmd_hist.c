@@ -132,6 +132,7 @@ int cmd_hist(int argc, char **argv)
 	struct hists hs = { .a = &a };
 	struct model *m = NULL;
 	struct st_reader *r = NULL;
+	const char *picked = NULL;
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, ANALYZE_SHORT_OPTS "TP", opts, NULL)) != -1) {
@@ -142,8 +143,12 @@ int cmd_hist(int argc, char **argv)
 			goto out;
 		if (c == OPT_PER_THREAD || c == 'T') {
 			hs.group = G_THREAD;
+			if ((ret = cli__pick("hist", &picked, "--per-thread")))
+				goto out;
 		} else if (c == OPT_PER_PROCESS || c == 'P') {
 			hs.group = G_PROCESS;
+			if ((ret = cli__pick("hist", &picked, "--per-process")))
+				goto out;
 		} else if (c == OPT_PART) {
 			if (!strcmp(optarg, "all")) {
 				hs.part = P_ALL;

@@ -208,6 +208,16 @@ static int parse_args(int argc, char **argv, struct record_args *a)
 	}
 	if (optind < argc)
 		a->command = argv + optind;
+	else if (optind > 1 && !strcmp(argv[optind - 1], "--")) {
+		cli__error("record", "'--' with no command after it (see --help)");
+		return EXIT_USAGE;
+	}
+	/* A process that is not there would make a recording of nothing. */
+	for (int i = 0; i < a->npids; i++)
+		if (kill((pid_t)a->pids[i], 0) && errno == ESRCH) {
+			cli__error("record", "--pid: no process %u", a->pids[i]);
+			return EXIT_USAGE;
+		}
 	if (!!a->command + !!a->npids + !!a->cgroup > 1) {
 		cli__error("record", "give one of --pid, --cgroup or a command");
 		return EXIT_USAGE;

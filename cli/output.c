@@ -95,6 +95,16 @@ int cli__close_output(FILE *f)
 	return fclose(f) ? -errno : 0;
 }
 
+int cli__pick(const char *cmd, const char **picked, const char *opt)
+{
+	if (*picked && strcmp(*picked, opt)) {
+		cli__error(cmd, "%s and %s exclude each other (see --help)", *picked, opt);
+		return EXIT_USAGE;
+	}
+	*picked = opt;
+	return 0;
+}
+
 int analyze_args__need_threads(const struct filter *f, const char *cmd)
 {
 	if (f->ntids || f->npids || f->has_comm)
