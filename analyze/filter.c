@@ -58,11 +58,14 @@ int filter__parse_ids(const char *s, uint32_t *ids, unsigned int *n)
 	return *n ? 0 : -EINVAL;
 }
 
-int filter__set_comm(struct filter *f, const char *re)
+int filter__set_comm(struct filter *f, const char *re, char *why, size_t whylen)
 {
 	if (f->has_comm)
 		regfree(&f->comm);
-	f->has_comm = regcomp(&f->comm, re, REG_EXTENDED | REG_NOSUB) == 0;
+	int err = regcomp(&f->comm, re, REG_EXTENDED | REG_NOSUB);
+	f->has_comm = err == 0;
+	if (err && why && whylen)
+		regerror(err, &f->comm, why, whylen);
 	return f->has_comm ? 0 : -EINVAL;
 }
 

@@ -5,6 +5,7 @@
 
 #include <regex.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "model.h"
@@ -31,8 +32,8 @@ struct filter {
 int filter__parse_states(const char *s, uint32_t *mask);
 /* Parse "1,2,3" into ids. Returns 0 or -EINVAL. */
 int filter__parse_ids(const char *s, uint32_t *ids, unsigned int *n);
-/* Compile @re as the comm filter. Returns 0 or -EINVAL. */
-int filter__set_comm(struct filter *f, const char *re);
+/* Compile @re as the comm filter. Returns 0, or -EINVAL with the reason in @why (if given). */
+int filter__set_comm(struct filter *f, const char *re, char *why, size_t whylen);
 /* Turn the window into trace timestamps, clamped to the trace's span. */
 void filter__resolve(struct filter *f, uint64_t trace_start, uint64_t trace_end);
 void filter__free(struct filter *f);

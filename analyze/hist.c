@@ -3,11 +3,16 @@
 
 void hist__add(struct hist *h, uint64_t ns)
 {
-	uint64_t us = ns / 1000;
+	hist__add_in(h, ns, 1000);
+}
+
+void hist__add_in(struct hist *h, uint64_t ns, uint64_t unit_ns)
+{
+	uint64_t v = ns / (unit_ns ? unit_ns : 1);
 	int slot = 0;
 
-	while (us > 1 && slot < HIST_SLOTS - 1) {
-		us >>= 1;
+	while (v > 1 && slot < HIST_SLOTS - 1) {
+		v >>= 1;
 		slot++;
 	}
 	h->slots[slot]++;

@@ -29,6 +29,20 @@ static int parse_us(const char *arg, uint64_t *ns)
 	return 0;
 }
 
+static const char *opt_name(int c)
+{
+	switch (c) {
+	case 'p': return "--pid";
+	case 't': return "--tid";
+	case OPT_BEGIN: return "--begin";
+	case OPT_END: return "--end";
+	case OPT_STATE: return "--state";
+	case OPT_MIN_US: return "--min-us";
+	case OPT_MAX_US: return "--max-us";
+	}
+	return "option";
+}
+
 int analyze_args__opt(struct analyze_args *a, const char *cmd, int c, const char *arg)
 {
 	switch (c) {
@@ -40,11 +54,15 @@ int analyze_args__opt(struct analyze_args *a, const char *cmd, int c, const char
 		if (filter__parse_ids(arg, a->f.tids, &a->f.ntids))
 			goto bad;
 		return 1;
-	case 'c':
-		if (filter__set_comm(&a->f, arg))
-			goto bad;
+	case 'c': {
+		char why[128];
+		if (filter__set_comm(&a->f, arg, why, sizeof(why))) {
+			cli__error(cmd, "--comm '%s': %s", arg, why);
+			return EXIT_USAGE;
+		}
 		a->comm = arg;
 		return 1;
+	}
 	case OPT_BEGIN:
 		if (parse_seconds(arg, &a->f.begin_s))
 			goto bad;
@@ -85,14 +103,14 @@ int analyze_args__opt(struct analyze_args *a, const char *cmd, int c, const char
 	}
 	return 0;
 bad:
-	cli__error(cmd, "invalid value '%s' (see --help)", arg);
+	cli__error(cmd, "%s: invalid value '%s'", opt_name(c), arg);
 	return EXIT_USAGE;
 }
 
 int analyze_args__file(struct analyze_args *a, const char *cmd, int argc, char **argv)
 {
 	if (optind + 1 != argc) {
-		cli__error(cmd, "expects one trace file (see --help)");
+		cli__error(cmd, "expects one trace file");
 		return EXIT_USAGE;
 	}
 	if (a->f.has_begin && a->f.has_end && a->f.end_s <= a->f.begin_s) {

@@ -283,7 +283,7 @@ int cmd_diff(int argc, char **argv)
 		goto out;
 	}
 	if (optind + 2 != argc) {
-		cli__error("diff", "expects two trace files (see --help)");
+		cli__error("diff", "expects two trace files");
 		ret = EXIT_USAGE;
 		goto out;
 	}
@@ -291,7 +291,7 @@ int cmd_diff(int argc, char **argv)
 	a[1] = a[0];
 	/* Each side owns its compiled pattern. */
 	a[1].f.has_comm = false;
-	if (a[0].comm && filter__set_comm(&a[1].f, a[0].comm))
+	if (a[0].comm && filter__set_comm(&a[1].f, a[0].comm, NULL, 0))
 		goto out;
 	a[0].path = argv[optind];
 	a[1].path = argv[optind + 1];

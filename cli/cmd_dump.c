@@ -126,7 +126,7 @@ int cmd_dump(int argc, char **argv)
 		}
 	}
 	if (optind + 1 != argc) {
-		cli__error("dump", "expects one trace file (see --help)");
+		cli__error("dump", "expects one trace file");
 		return EXIT_USAGE;
 	}
 	const char *path = argv[optind];

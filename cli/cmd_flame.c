@@ -37,7 +37,8 @@ int cmd_flame(int argc, char **argv)
 		{ "chains", no_argument, NULL, OPT_CHAINS },
 		{ "output", required_argument, NULL, 'o' },
 		{ "title", required_argument, NULL, OPT_TITLE },
-		{ "countname", required_argument, NULL, OPT_COUNTNAME },
+		{ "unit", required_argument, NULL, OPT_COUNTNAME },
+		{ "countname", required_argument, NULL, OPT_COUNTNAME }, /* the old name of --unit */
 		{ "width", required_argument, NULL, OPT_WIDTH },
 		{ "depth", required_argument, NULL, OPT_DEPTH },
 		{ 0 },
@@ -68,7 +69,16 @@ int cmd_flame(int argc, char **argv)
 		case OPT_CHAINS: mode = M_CHAINS; ret = cli__pick("flame", &picked, "--chains"); break;
 		case 'o': output = optarg; break;
 		case OPT_TITLE: fo.title = optarg; break;
-		case OPT_COUNTNAME: fo.countname = optarg; break;
+		case OPT_COUNTNAME:
+			/* The values are microseconds: a unit scales what is shown, never relabels it. */
+			if (!strcmp(optarg, "us") || !strcmp(optarg, "ms") || !strcmp(optarg, "s")) {
+				fo.countname = !strcmp(optarg, "us") ? "us" : !strcmp(optarg, "ms") ? "ms" : "s";
+				fo.per_unit = optarg[0] == 'u' ? 1 : optarg[0] == 'm' ? 1000 : 1000000;
+			} else {
+				cli__error("flame", "--unit: 'us', 'ms' or 's', not '%s'", optarg);
+				ret = EXIT_USAGE;
+			}
+			break;
 		case OPT_WIDTH:
 		case OPT_DEPTH: {
 			unsigned long v = strtoul(optarg, &end, 10);
@@ -97,7 +107,9 @@ int cmd_flame(int argc, char **argv)
 		       "      --offcpu          off-CPU stacks (default)\n"
 		       "      --offwake         off-wake stacks: sleeper, then its waker\n"
 		       "      --chains          wakeup chains (needs -t/-p/--comm; --depth N)\n"
-		       "      --title TEXT, --countname UNIT, --width PIXELS\n",
+		       "      --title TEXT      the picture's title\n"
+		       "      --unit us|ms|s    the unit times are shown in (default us)\n"
+		       "      --width PIXELS    the picture's width (default 1200)\n",
 		       prog_name);
 		ret = EXIT_OK;
 		goto out;

@@ -18,6 +18,7 @@ struct hists {
 	struct analyze_args *a;
 	enum group group;
 	enum part part;
+	bool ms; /* -m: slots of milliseconds (runqlat -m) */
 	uint64_t unsplit; /* runnable intervals --part could not split */
 	struct hist all;
 	/* Per group key: the thread index, or the pid. */
@@ -80,10 +81,10 @@ static void on_interval(void *ctx, const struct interval *iv)
 	}
 	struct hist *h = hs->group == G_ALL ? &hs->all : hists__slot(hs, iv->t);
 	if (h)
-		hist__add(h, len);
+		hist__add_in(h, len, hs->ms ? 1000000 : 1000);
 }
 
-static void print_hist(const struct hist *h)
+static void print_hist(const struct hist *h, bool ms)
 {
 	int top = hist__top(h);
 	uint64_t max = 0;
@@ -91,7 +92,7 @@ static void print_hist(const struct hist *h)
 	for (int k = 0; k <= top; k++)
 		if (h->slots[k] > max)
 			max = h->slots[k];
-	printf("%24s : %-9s distribution\n", "usecs", "count");
+	printf("%24s : %-9s distribution\n", ms ? "msecs" : "usecs", "count");
 	for (int k = 0; k <= top; k++) {
 		unsigned long long lo = k ? 1ull << k : 0, hi = (1ull << (k + 1)) - 1;
 		int stars = max ? (int)(h->slots[k] * 40 / max) : 0;
@@ -101,11 +102,13 @@ static void print_hist(const struct hist *h)
 		printf("|\n");
 	}
 	if (h->count)
-		printf("count %llu, average %.1f us, max %.1f us\n", (unsigned long long)h->count,
-		       (double)h->total_ns / (double)h->count / 1e3, (double)h->max_ns / 1e3);
+		printf("count %llu, average %.*f %s, max %.*f %s\n", (unsigned long long)h->count,
+		       ms ? 3 : 1, (double)h->total_ns / (double)h->count / (ms ? 1e6 : 1e3),
+		       ms ? "ms" : "us", ms ? 3 : 1, (double)h->max_ns / (ms ? 1e6 : 1e3),
+		       ms ? "ms" : "us");
 }
 
-static void json_hist(const struct hist *h)
+static void json_hist(const struct hist *h, bool ms)
 {
 	int top = hist__top(h);
 
@@ -113,8 +116,8 @@ static void json_hist(const struct hist *h)
 	       (unsigned long long)h->count, (unsigned long long)h->total_ns,
 	       (unsigned long long)h->max_ns);
 	for (int k = 0; k <= top; k++)
-		printf("%s{\"low_us\":%llu,\"high_us\":%llu,\"count\":%llu}", k ? "," : "",
-		       k ? 1ull << k : 0ull, (1ull << (k + 1)) - 1, (unsigned long long)h->slots[k]);
+		printf("%s{\"low_%s\":%llu,\"high_%s\":%llu,\"count\":%llu}", k ? "," : "",
+		       ms ? "ms" : "us", k ? 1ull << k : 0ull, ms ? "ms" : "us", (1ull << (k + 1)) - 1, (unsigned long long)h->slots[k]);
 	printf("]");
 }
 
@@ -126,6 +129,7 @@ int cmd_hist(int argc, char **argv)
 		{ "part", required_argument, NULL, OPT_PART },
 		{ "per-thread", no_argument, NULL, OPT_PER_THREAD },
 		{ "per-process", no_argument, NULL, OPT_PER_PROCESS },
+		{ "milliseconds", no_argument, NULL, 'm' },
 		{ 0 },
 	};
 	struct analyze_args a = { 0 };
@@ -135,7 +139,7 @@ int cmd_hist(int argc, char **argv)
 	const char *picked = NULL;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, ANALYZE_SHORT_OPTS "TP", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ANALYZE_SHORT_OPTS "TPm", opts, NULL)) != -1) {
 		ret = analyze_args__opt(&a, "hist", c, optarg);
 		if (ret == 1)
 			continue;
@@ -149,6 +153,8 @@ int cmd_hist(int argc, char **argv)
 			hs.group = G_PROCESS;
 			if ((ret = cli__pick("hist", &picked, "--per-process")))
 				goto out;
+		} else if (c == 'm') {
+			hs.ms = true;
 		} else if (c == OPT_PART) {
 			if (!strcmp(optarg, "all")) {
 				hs.part = P_ALL;
@@ -172,6 +178,7 @@ int cmd_hist(int argc, char **argv)
 		       "waking, preemption or new task until on a CPU).\n" ANALYZE_HELP
 		       "  -T, --per-thread      one histogram per thread\n"
 		       "  -P, --per-process     one histogram per process\n"
+		       "  -m, --milliseconds    slots of milliseconds, not microseconds\n"
 		       "      --part PART       of runnable waits: all (default), latency (waking until\n"
 		       "                        on a run queue), queue (on a run queue until on a CPU:\n"
 		       "                        what runqlat measures, the kernel's run delay)\n",
@@ -200,7 +207,7 @@ int cmd_hist(int argc, char **argv)
 		printf("{\"histograms\":[");
 		if (hs.group == G_ALL) {
 			printf("{");
-			json_hist(&hs.all);
+			json_hist(&hs.all, hs.ms);
 			printf("}");
 		}
 		for (size_t i = 0; i < hs.n; i++) {
@@ -210,12 +217,12 @@ int cmd_hist(int argc, char **argv)
 			printf("\"comm\":");
 			json__str(stdout, hs.by[i].comm);
 			printf(",");
-			json_hist(&hs.by[i].h);
+			json_hist(&hs.by[i].h, hs.ms);
 			printf("}");
 		}
 		printf("]}\n");
 	} else if (hs.group == G_ALL) {
-		print_hist(&hs.all);
+		print_hist(&hs.all, hs.ms);
 	} else {
 		for (size_t i = 0; i < hs.n; i++) {
 			if (hs.group == G_THREAD)
@@ -223,7 +230,7 @@ int cmd_hist(int argc, char **argv)
 				       hs.by[i].pid);
 			else
 				printf("\npid = %u %s\n", hs.by[i].pid, tx(hs.by[i].comm));
-			print_hist(&hs.by[i].h);
+			print_hist(&hs.by[i].h, hs.ms);
 		}
 	}
 	if (hs.part != P_ALL && hs.unsplit)

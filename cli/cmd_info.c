@@ -375,7 +375,7 @@ int cmd_info(int argc, char **argv)
 		}
 	}
 	if (optind + 1 != argc) {
-		cli__error("info", "expects one trace file (see --help)");
+		cli__error("info", "expects one trace file");
 		return EXIT_USAGE;
 	}
 	const char *path = argv[optind];

@@ -209,7 +209,7 @@ static int parse_args(int argc, char **argv, struct record_args *a)
 	if (optind < argc)
 		a->command = argv + optind;
 	else if (optind > 1 && !strcmp(argv[optind - 1], "--")) {
-		cli__error("record", "'--' with no command after it (see --help)");
+		cli__error("record", "'--' with no command after it");
 		return EXIT_USAGE;
 	}
 	/* A process that is not there would make a recording of nothing. */

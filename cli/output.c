@@ -98,7 +98,7 @@ int cli__close_output(FILE *f)
 int cli__pick(const char *cmd, const char **picked, const char *opt)
 {
 	if (*picked && strcmp(*picked, opt)) {
-		cli__error(cmd, "%s and %s exclude each other (see --help)", *picked, opt);
+		cli__error(cmd, "%s and %s exclude each other", *picked, opt);
 		return EXIT_USAGE;
 	}
 	*picked = opt;

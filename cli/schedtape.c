@@ -47,7 +47,39 @@ static void usage(FILE *f)
 #ifndef HAVE_RECORD
 	fprintf(f, "\n'record' is not built in: this build had no libbpf/clang/bpftool.\n");
 #endif
-	fprintf(f, "\n'%s COMMAND --help' for a command's options.\n", prog_name);
+	fprintf(f, "\n'%s help COMMAND' (or '%s COMMAND --help') for a command's options;\n"
+		   "'%s --version' for the version.\n",
+		prog_name, prog_name, prog_name);
+}
+
+static int flush_stdout(int ret);
+
+static const struct cmd *find(const char *name)
+{
+	for (const struct cmd *c = cmds; c->name; c++)
+		if (!strcmp(name, c->name))
+			return c;
+	return NULL;
+}
+
+/*
+ * Run command @c: getopt names it in its errors ("schedtape: states: ..."), and a
+ * usage error ends with where to look.
+ */
+static int run(const struct cmd *c, int argc, char **argv)
+{
+	static char arg0[64];
+	int ret;
+
+	snprintf(arg0, sizeof(arg0), "%s: %s", prog_name, c->name);
+	argv[0] = arg0;
+	/* What an analysis prints comes partly from the (untrusted) trace. */
+	if (c->needs == NEEDS_TRACE)
+		safe_stdio__install();
+	ret = c->fn(argc, argv);
+	if (ret == EXIT_USAGE)
+		fprintf(stderr, "Try '%s %s --help'.\n", prog_name, c->name);
+	return flush_stdout(ret);
 }
 
 /* A closed pipe or a full disk must fail the command, not pass silently. */
@@ -66,23 +98,28 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (!strcmp(argv[1], "help") && argc > 2) {
+		const struct cmd *c = find(argv[2]);
+		if (!c) {
+			cli__error(NULL, "help: no command '%s'", argv[2]);
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+		char *hargv[] = { argv[2], "--help", NULL };
+		return run(c, 2, hargv);
+	}
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
 		usage(stdout);
 		return flush_stdout(EXIT_OK);
 	}
-	if (!strcmp(argv[1], "--version")) {
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
 		printf("schedtape %s (format %d.%d)\n", SCHEDTAPE_VERSION, ST_VERSION_MAJOR,
 		       ST_VERSION_MINOR);
 		return flush_stdout(EXIT_OK);
 	}
-	for (const struct cmd *c = cmds; c->name; c++) {
-		if (strcmp(argv[1], c->name))
-			continue;
-		/* What an analysis prints comes partly from the (untrusted) trace. */
-		if (c->needs == NEEDS_TRACE)
-			safe_stdio__install();
-		return flush_stdout(c->fn(argc - 1, argv + 1));
-	}
+	const struct cmd *c = find(argv[1]);
+	if (c)
+		return run(c, argc - 1, argv + 1);
 	cli__error(NULL, "unknown command '%s'", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;

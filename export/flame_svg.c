@@ -158,7 +158,12 @@ static void node__render(struct render *r, const struct node *n, unsigned int de
 		color(fill, sizeof(fill), n, k, len, r->o);
 		fprintf(r->f, "<g class=\"f\"><title>");
 		xml(r->f, n->name, len);
-		fprintf(r->f, " (%llu %s, %.2f%%", (unsigned long long)n->value, r->o->countname,
+		if (r->o->per_unit > 1)
+			fprintf(r->f, " (%.3f %s, %.2f%%", (double)n->value / (double)r->o->per_unit,
+				r->o->countname,
+				100.0 * (double)n->value / (double)r->total);
+		else
+			fprintf(r->f, " (%llu %s, %.2f%%", (unsigned long long)n->value, r->o->countname,
 			100.0 * (double)n->value / (double)r->total);
 		if (r->o->differential)
 			fprintf(r->f, "; before %llu", (unsigned long long)n->before);

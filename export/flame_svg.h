@@ -20,7 +20,8 @@ struct flame_line {
 
 struct flame_opts {
 	const char *title;
-	const char *countname; /* unit of the values, e.g. "us" */
+	const char *countname; /* the unit shown, e.g. "ms" */
+	uint64_t per_unit;     /* values in one shown unit (0: 1): us values shown as ms: 1000 */
 	unsigned int width;    /* pixels */
 	int differential;      /* colour by value - before */
 };
