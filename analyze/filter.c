@@ -88,7 +88,8 @@ void filter__resolve(struct filter *f, uint64_t trace_start, uint64_t trace_end)
 	if (f->has_end)
 		f->end = trace_start + offset_ns(f->end_s, span);
 	f->outside = (f->has_begin || f->has_end) && f->begin >= f->end;
-	f->plain = !f->states && !f->min_ns && !f->max_ns && !f->npids && !f->ntids && !f->has_comm;
+	f->plain = !f->states && !f->min_ns && !f->max_ns && !f->npids && !f->ntids && !f->has_comm &&
+		   !f->ncpus;
 }
 
 void filter__free(struct filter *f)
@@ -125,6 +126,9 @@ bool filter__interval_all(const struct filter *f, const struct interval *iv, uin
 	uint64_t d = iv->end - iv->start;
 
 	if (f->states && !(f->states & (1u << iv->state)))
+		return false;
+	/* An interval's CPU: where it ran, waited for a CPU, or last ran before sleeping. */
+	if (f->ncpus && !has_id(f->cpus, f->ncpus, iv->cpu))
 		return false;
 	if (d < f->min_ns || (f->max_ns && d > f->max_ns))
 		return false;

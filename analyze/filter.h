@@ -13,8 +13,8 @@
 #define FILTER_MAX_IDS 64
 
 struct filter {
-	uint32_t pids[FILTER_MAX_IDS], tids[FILTER_MAX_IDS];
-	unsigned int npids, ntids;
+	uint32_t pids[FILTER_MAX_IDS], tids[FILTER_MAX_IDS], cpus[FILTER_MAX_IDS];
+	unsigned int npids, ntids, ncpus; /* ncpus: intervals on these CPUs only */
 	bool has_comm;
 	regex_t comm;
 	/* Window in seconds from the start of the trace; resolved by filter__resolve. */

@@ -84,17 +84,25 @@ static void sb__frame(struct sb *b, const char *s)
 }
 
 /* Frames of tracing glue and of the scheduler itself, at the inner end of a stack. */
-bool folded__glue_frame(const char *name)
+bool folded__tracer_frame(const char *name)
 {
 	static const char *const prefixes[] = { "bpf_prog_", "bpf_trace_run", "__bpf_trace_",
 						"__traceiter_", "trace_call_bpf", "perf_trace_",
 						NULL };
-	static const char *const exact[] = { "__schedule", "schedule", "schedule_idle",
-					     "preempt_schedule_common", "try_to_wake_up", NULL };
 
 	for (const char *const *p = prefixes; *p; p++)
 		if (!strncmp(name, *p, strlen(*p)))
 			return true;
+	return false;
+}
+
+bool folded__glue_frame(const char *name)
+{
+	static const char *const exact[] = { "__schedule", "schedule", "schedule_idle",
+					     "preempt_schedule_common", "try_to_wake_up", NULL };
+
+	if (folded__tracer_frame(name))
+		return true;
 	for (const char *const *p = exact; *p; p++)
 		if (!strcmp(name, *p))
 			return true;

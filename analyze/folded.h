@@ -87,5 +87,7 @@ void folded__free(struct folded *f);
 
 /* Scheduler and tracing glue at the top of a kernel stack, which the views leave out. */
 bool folded__glue_frame(const char *name);
+/* Of those, the tracer's own frames (BPF programs and the tracepoint's trampolines). */
+bool folded__tracer_frame(const char *name);
 
 #endif

@@ -34,6 +34,7 @@ static const char *opt_name(int c)
 	switch (c) {
 	case 'p': return "--pid";
 	case 't': return "--tid";
+	case 'C': return "--cpu";
 	case OPT_BEGIN: return "--begin";
 	case OPT_END: return "--end";
 	case OPT_STATE: return "--state";
@@ -52,6 +53,10 @@ int analyze_args__opt(struct analyze_args *a, const char *cmd, int c, const char
 		return 1;
 	case 't':
 		if (filter__parse_ids(arg, a->f.tids, &a->f.ntids))
+			goto bad;
+		return 1;
+	case 'C':
+		if (filter__parse_ids(arg, a->f.cpus, &a->f.ncpus))
 			goto bad;
 		return 1;
 	case 'c': {

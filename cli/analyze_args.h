@@ -24,10 +24,11 @@ enum {
 	OPT_FIRST_OWN, /* commands number their own long options from here */
 };
 
-#define ANALYZE_SHORT_OPTS "p:t:c:h"
+#define ANALYZE_SHORT_OPTS "p:t:c:C:h"
 #define ANALYZE_LONG_OPTS                                                                          \
 	{ "pid", required_argument, NULL, 'p' }, { "tid", required_argument, NULL, 't' },          \
-	{ "comm", required_argument, NULL, 'c' }, { "begin", required_argument, NULL, OPT_BEGIN }, \
+	{ "comm", required_argument, NULL, 'c' }, { "cpu", required_argument, NULL, 'C' },        \
+	{ "begin", required_argument, NULL, OPT_BEGIN },                                           \
 	{ "end", required_argument, NULL, OPT_END },                                               \
 	{ "state", required_argument, NULL, OPT_STATE },                                           \
 	{ "min-us", required_argument, NULL, OPT_MIN_US },                                         \
@@ -41,6 +42,8 @@ enum {
 	"  -p, --pid PID[,PID]   only these processes\n"                                           \
 	"  -t, --tid TID[,TID]   only these threads\n"                                             \
 	"  -c, --comm REGEX      only threads whose name matches\n"                                \
+	"  -C, --cpu CPU[,CPU]   only intervals on these CPUs (where a thread ran or\n"            \
+	"                        waited; a sleep counts on the CPU it left)\n"                    \
 	"      --begin S         from S seconds after the start of the trace\n"                   \
 	"      --end S           until S seconds after the start of the trace\n"                  \
 	"      --state LIST      run, runnable, sleep, block, unknown, offcpu, all\n"             \

@@ -83,6 +83,7 @@ int cmd_dump(int argc, char **argv);
 int cmd_states(int argc, char **argv);
 int cmd_timeline(int argc, char **argv);
 int cmd_hist(int argc, char **argv);
+int cmd_latency(int argc, char **argv);
 int cmd_offcpu(int argc, char **argv);
 int cmd_offwake(int argc, char **argv);
 int cmd_chains(int argc, char **argv);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* schedtape timeline: one thread's intervals in order, like perf sched timehist per thread. */
+/* schedtape timeline: threads' intervals in the order they end, like perf sched timehist. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,8 +50,9 @@ static void on_interval(void *ctx, const struct interval *iv)
 		}
 		printf("}");
 	} else {
-		printf("%12.6f %14.3f  %-8s %3u  ", (double)rel / 1e9, (double)(end - start) / 1e3,
-		       th_state_name(iv->state), iv->cpu);
+		printf("%12.6f %12.6f %14.3f %7u %-16s %-8s %3u  ", (double)rel / 1e9,
+		       (double)(end - tl->t0) / 1e9, (double)(end - start) / 1e3, iv->t->tid,
+		       tx(iv->t->comm), th_state_name(iv->state), iv->cpu);
 		if (iv->woken)
 			printf("woken by %s/%u%s", iv->waker.comm[0] ? tx(iv->waker.comm) : "?",
 			       iv->waker.tid, ctx_names[iv->waker.ctx & 3]);
@@ -87,8 +88,10 @@ int cmd_timeline(int argc, char **argv)
 	}
 	if (a.help) {
 		printf("usage: %s timeline -t TID [OPTIONS] FILE\n"
-		       "A thread's intervals in order: start (s), duration (us), state, CPU, and\n"
-		       "who woke it, or why it was runnable.\n" ANALYZE_HELP,
+		       "A thread's intervals in order: start and end (s), duration (us), thread,\n"
+		       "state, CPU, and who woke it, or why it was runnable. Lines come in the\n"
+		       "order intervals end (as perf sched timehist prints them): for one thread\n"
+		       "that is also the order they start in.\n" ANALYZE_HELP,
 		       prog_name);
 		ret = EXIT_OK;
 		goto out;
@@ -110,8 +113,8 @@ int cmd_timeline(int argc, char **argv)
 	if (tl.json)
 		printf("{\"intervals\":[");
 	else
-		printf("%12s %14s  %-8s %3s  %s\n", "TIME(s)", "DURATION(us)", "STATE", "CPU",
-		       "DETAIL");
+		printf("%12s %12s %14s %7s %-16s %-8s %3s  %s\n", "START(s)", "END(s)", "DURATION(us)",
+		       "TID", "COMM", "STATE", "CPU", "DETAIL");
 	int err = analyze_args__run(&a, m, r);
 	if (tl.json)
 		printf("]}\n");

@@ -53,15 +53,15 @@ grep -q 'sleeper_main' "$T/sleeper.txt" || ok=1
 check sleeper_stacks $ok "$n sleeper switch-outs; stacks: $(head -20 "$T/sleeper.txt")"
 
 # Every wakeup of pong names ping.
-grep -E "waking .* wakes [0-9]+/$PONG " "$T/dump.txt" >"$T/pong.txt"
+grep -E "waking .* wakes [^ ]+ [0-9]+/$PONG " "$T/dump.txt" >"$T/pong.txt"
 total=$(wc -l <"$T/pong.txt")
-byping=$(grep -cE "waking +[0-9]+/$PING wakes" "$T/pong.txt")
+byping=$(grep -cE "waking +[^ ]+ [0-9]+/$PING wakes" "$T/pong.txt")
 check pong_waker "$([ "$total" -ge 1000 ] && [ "$total" = "$byping" ]; echo $?)" \
 	"$byping of $total pong wakeups by ping"
 
 # Nothing in the file is about the recorder itself.
 REC=$(sed -n 's/.*"recorder_pid":"\([0-9]*\)".*/\1/p' "$T/info.json")
-bad=$(grep -cE "wakes $REC/|(fork|exec|exit|rename) +$REC/|switch +$REC/[0-9]+ . prio=[0-9]+ => $REC/" \
+bad=$(grep -cE "wakes [^ ]+ $REC/|(exec|exit|rename) +$REC/|fork +[^ ]+ $REC/|switch +[^ ]+ $REC/[0-9]+ . prio=[0-9]+ => [^ ]+ $REC/" \
 	"$T/dump.txt")
 check no_recorder_events "$([ -n "$REC" ] && [ "$bad" = 0 ]; echo $?)" \
 	"recorder pid '$REC': $bad events"
@@ -132,8 +132,8 @@ $ST record -q -p $wl -d 0.6 -o "$T/p.tape" 2>/dev/null
 wait $wl
 programs_left || left_ok=1
 $ST dump "$T/p.tape" >"$T/p.txt"
-others=$(grep -E 'waking' "$T/p.txt" | grep -cvE "wakes $wl/")
-mine=$(grep -cE "wakes $wl/" "$T/p.txt")
+others=$(grep -E 'waking' "$T/p.txt" | grep -cvE "wakes [^ ]+ $wl/")
+mine=$(grep -cE "wakes [^ ]+ $wl/" "$T/p.txt")
 check pid_filter "$([ "$mine" -ge 10 ] && [ "$others" = 0 ]; echo $?)" \
 	"$mine wakeups of $wl, $others of others"
 
@@ -154,8 +154,8 @@ if [ -n "$CG" ] && mkdir "$CG/schedtape-test-$$" 2>/dev/null; then
 	programs_left || left_ok=1
 	rmdir "$CG"
 	$ST dump "$T/cg.tape" >"$T/cg.txt"
-	others=$(grep -E 'waking' "$T/cg.txt" | grep -cvE "wakes $wl/")
-	mine=$(grep -cE "wakes $wl/" "$T/cg.txt")
+	others=$(grep -E 'waking' "$T/cg.txt" | grep -cvE "wakes [^ ]+ $wl/")
+	mine=$(grep -cE "wakes [^ ]+ $wl/" "$T/cg.txt")
 	check cgroup_filter "$([ "$mine" -ge 10 ] && [ "$others" = 0 ]; echo $?)" \
 		"$mine wakeups of $wl, $others of others"
 else
@@ -183,7 +183,7 @@ for how in lookup kallsyms; do
 	$ST record -q -f -o "$T/k-$how.tape" -- sleep 0.2 2>"$T/k-$how.err" || ok=1
 	unset SCHEDTAPE_KALLSYMS
 	# The kernel frames of the sleep's switch-outs, each name once.
-	$ST dump -g "$T/k-$how.tape" | awk '!/^\t/ {on = $3 == "switch" && $5 == "S"} /^\t/ && on && $1 ~ /^ffff/ {print $2}' |
+	$ST dump -g "$T/k-$how.tape" | awk '!/^\t/ {on = $3 == "switch" && $6 == "S"} /^\t/ && on && $1 ~ /^ffff/ {print $2}' |
 		grep -v '^bpf_prog_' | sort -u >"$T/k-$how.names"
 	grep -qx do_nanosleep "$T/k-$how.names" || ok=1
 	msg="$msg $how: $(wc -l <"$T/k-$how.names") names;"
@@ -196,7 +196,7 @@ check kernel_names_both_ways $ok "$msg $(comm -3 "$T/k-lookup.names" "$T/k-kalls
 SCHEDTAPE_RAW_TP=1 $ST record -q -o "$T/raw.tape" -- $W sleeper >"$T/raw.out" 2>"$T/raw.err"
 st=$?
 RSL=$(sed -n 's/^sleeper.tid=//p' "$T/raw.out")
-$ST dump -g --local-binaries "$T/raw.tape" 2>/dev/null |
+$ST dump -g --no-trim --local-binaries "$T/raw.tape" 2>/dev/null |
 	awk -v t="/$RSL S " 'index($0, t) && /switch/ {on=1; print; next} /^\t/ && on {print; next} {on=0}' \
 	>"$T/raw.txt"
 n=$(grep -c switch "$T/raw.txt")
