@@ -232,11 +232,16 @@ void bundle__full(struct perfetto *p, uint32_t cpu, uint64_t ts, bool late)
 		bundle__alone(p, cpu, ts);
 		return;
 	}
-	if (!late)
+	if (!late) {
 		bundle__note_ts(p, b, cpu, ts, false);
-	else if (b->nsw + b->nwk + b->nfull >= BUNDLE_EVENTS) {
-		bundle__alone(p, cpu, ts);
-		return;
+	} else if (b->nsw + b->nwk + b->nfull >= BUNDLE_EVENTS) {
+		/*
+		 * A full bundle is written first: a bundle of this event alone, written
+		 * before it, would put the event ahead of the bundle's own events of
+		 * the same ns (trace processor keeps the order of bundles).
+		 */
+		bundle__flush(p, b, cpu);
+		b->first_ts = ts;
 	}
 	if (b->nfull == b->fcap) {
 		uint32_t cap = b->fcap ? b->fcap * 2 : 64;
