@@ -84,6 +84,8 @@ int cmd_states(int argc, char **argv);
 int cmd_timeline(int argc, char **argv);
 int cmd_hist(int argc, char **argv);
 int cmd_latency(int argc, char **argv);
+int cmd_map(int argc, char **argv);
+int cmd_cpus(int argc, char **argv);
 int cmd_offcpu(int argc, char **argv);
 int cmd_offwake(int argc, char **argv);
 int cmd_chains(int argc, char **argv);

@@ -27,6 +27,8 @@ static const struct cmd cmds[] = {
 	{ "states", cmd_states, NEEDS_TRACE, "run, wait, sleep, block time per thread" },
 	{ "timeline", cmd_timeline, NEEDS_TRACE, "one thread's intervals in order" },
 	{ "hist", cmd_hist, NEEDS_TRACE, "log2 histograms of run-queue wait, sleep or block" },
+	{ "map", cmd_map, NEEDS_TRACE, "which thread ran on each CPU, switch by switch (perf sched map)" },
+	{ "cpus", cmd_cpus, NEEDS_TRACE, "per CPU over time: busy, idle, run-queue depth" },
 	{ "latency", cmd_latency, NEEDS_TRACE, "per thread: waits for a CPU, p50/p99/max, and when" },
 	{ "offcpu", cmd_offcpu, NEEDS_TRACE, "folded off-CPU stacks (flamegraph input)" },
 	{ "offwake", cmd_offwake, NEEDS_TRACE, "folded off-wake stacks: sleeper -- waker" },
