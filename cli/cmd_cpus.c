@@ -21,6 +21,8 @@ struct cell {
 
 struct cpus {
 	struct analyze_args *a;
+	uint8_t *first_seen; /* per CPU: its first switch was seen */
+	size_t nfirst;
 	uint64_t start, width; /* of the first bucket, and each one's */
 	uint32_t nbuckets;
 	struct cell *cells;    /* [cpu * nbuckets + bucket] */
@@ -76,6 +78,34 @@ static void on_interval(void *ctx, const struct interval *iv)
 	struct cell *r = row(c, iv->cpu);
 	if (r)
 		add(c, r, s, e, iv->state == TS_RUNNING);
+}
+
+/*
+ * A CPU's first switch says who ran there since the trace began (the model
+ * has that thread UNKNOWN: it did not see it start): busy unless it was idle.
+ */
+static void first_switch(struct cpus *c, const struct st_event *e)
+{
+	if (e->type != ST_REC_SWITCH || e->cpu >= 4096)
+		return;
+	if (e->cpu >= c->nfirst) {
+		size_t cap = c->nfirst;
+		if (grow(&c->first_seen, &cap, (size_t)e->cpu + 1, 1)) {
+			c->err = -ENOMEM;
+			return;
+		}
+		c->nfirst = cap;
+	}
+	if (c->first_seen[e->cpu])
+		return;
+	c->first_seen[e->cpu] = 1;
+	uint64_t s = c->a->f.begin, end = e->ts < c->a->f.end ? e->ts : c->a->f.end;
+	struct cell *r = e->sw.prev_tid && s < end ? row(c, e->cpu) : NULL;
+	bool ncpu_ok = !c->a->f.ncpus;
+	for (unsigned int k = 0; k < c->a->f.ncpus; k++)
+		ncpu_ok |= c->a->f.cpus[k] == e->cpu;
+	if (r && ncpu_ok && !c->a->f.npids && !c->a->f.ntids && !c->a->f.has_comm)
+		add(c, r, s, end, true);
 }
 
 static int parse_ms(const char *arg, uint64_t *ns)
@@ -166,7 +196,8 @@ int cmd_cpus(int argc, char **argv)
 	if (a.help) {
 		printf("usage: %s cpus [OPTIONS] FILE\n"
 		       "Per CPU over time: busy and idle %% and the run-queue depth (threads waiting\n"
-		       "for that CPU, on average), in buckets of --interval.\n" ANALYZE_HELP
+		       "for that CPU, on average), in buckets of --interval. The recorder's own time\n"
+		       "counts as idle: it leaves its own switches out of the trace.\n" ANALYZE_HELP
 		       "  -i, --interval MS     bucket length in milliseconds (default: a twentieth\n"
 		       "                        of the window)\n",
 		       prog_name);
@@ -194,8 +225,21 @@ int cmd_cpus(int argc, char **argv)
 		goto out;
 	}
 	c.nbuckets = nb ? (uint32_t)nb : 1;
-	if (analyze_args__run(&a, m, r))
+	struct st_event_iter *it = NULL;
+	struct st_event e;
+	int got = st_event_iter__new(r, &it);
+	while (!got && (got = st_event_iter__next(it, &e)) > 0) {
+		first_switch(&c, &e);
+		model__event(m, &e);
+		got = 0;
+	}
+	if (!got)
+		model__finish(m, model__end(m));
+	st_event_iter__free(it);
+	if (got) {
+		cli__error(a.path, "%s", st_strerror(got));
 		goto out;
+	}
 	if (c.err) {
 		cli__error(a.path, "%s", c.err == -E2BIG ? "too many buckets for these CPUs: give a longer --interval"
 							  : strerror(-c.err));
@@ -206,6 +250,7 @@ int cmd_cpus(int argc, char **argv)
 	ret = EXIT_OK;
 out:
 	free(c.cells);
+	free(c.first_seen);
 	model__free(m);
 	st_reader__free(r);
 	analyze_args__free(&a);

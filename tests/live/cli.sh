@@ -1,0 +1,89 @@
+#!/bin/sh
+# The CLI as a perf / BCC user meets it (issue 18): each defect found by trying it, and the
+# views perf sched has (map, latency, per-CPU), held against other views of the same trace
+# (tests/tools/cli_check.py) and, for the per-CPU busy time, the kernel's /proc/stat.
+cd "$(dirname "$0")/../.." || exit 1
+T=$(mktemp -d)
+trap 'rm -rf "$T"; [ -n "$HOG" ] && kill $HOG 2>/dev/null' EXIT
+TESTS="cli_cpus_vs_procstat"
+SUITE=cli
+. tests/live/lib.sh
+S=samples/workload.tape
+PY=python3
+
+# 1. --json where the output cannot be JSON is refused, not ignored.
+ok=0
+for c in offcpu offwake "flame -o $T/f.svg" "report -o $T/r.html"; do
+	# shellcheck disable=SC2086
+	$ST $c --json $S >/dev/null 2>&1; [ $? = 2 ] || { ok=1; echo "  $c --json: not refused"; }
+done
+check cli_json_refused $ok "--json accepted where it is ignored"
+
+# 2. A window past the end is an error; --end clamps (the rates of diff are per trace second).
+msg=$($ST states --begin 100 $S 2>&1); st=$?
+span=$($ST states --json $S | sed -n 's/.*"span_ns":\([0-9]*\).*/\1/p')
+dspan=$($ST diff --json --end 100 $S $S | sed -n 's/^{"span_ns":\[\([0-9]*\),.*/\1/p')
+check cli_window_clamped "$([ $st = 1 ] && echo "$msg" | grep -q "past the end" &&
+	[ "$(echo "$msg" | wc -l)" = 1 ] && [ -n "$span" ] && [ "$dspan" = "$span" ]; echo $?)" \
+	"exit $st: $msg; diff --end 100 spans $dspan ns, the trace $span ns"
+
+# 3. record of nothing is an error (before any BPF: no root needed to say so).
+m1=$($ST record -p 999999 -o "$T/x.tape" 2>&1); s1=$?
+m2=$($ST record -o "$T/y.tape" -- 2>&1); s2=$?
+check cli_record_nothing "$([ $s1 = 2 ] && [ $s2 = 2 ] && [ ! -e "$T/x.tape" ] && [ ! -e "$T/y.tape" ] &&
+	echo "$m1" | grep -q "no process 999999" && echo "$m2" | grep -q "no command"; echo $?)" \
+	"record -p 999999: exit $s1 ($m1); record --: exit $s2 ($m2)"
+
+# 4. Options that pick one mode exclude each other.
+ok=0
+for c in "flame --offcpu --offwake -o $T/f.svg" "hist -T -P" "export --perfetto --parquet $T/pq -o $T/x"; do
+	# shellcheck disable=SC2086
+	m=$($ST $c $S 2>&1); [ $? = 2 ] && echo "$m" | grep -q "exclude each other" || { ok=1; echo "  $c: $m"; }
+done
+check cli_exclusive $ok "last option won"
+
+# 5. dump takes the filters and --json; its lines name the threads.
+SL=$($ST states --json $S | $PY -c 'import json,sys; print([r["tid"] for r in json.load(sys.stdin)["threads"] if r["comm"] == "sleeper"][0])')
+n_text=$($ST dump -t "$SL" --begin 1 --end 1.5 $S | wc -l)
+others=$($ST dump -t "$SL" --begin 1 --end 1.5 $S | grep -cvE "/$SL( |$)")
+n_json=$($ST dump -t "$SL" --begin 1 --end 1.5 --json $S | $PY -c 'import json,sys; d=json.load(sys.stdin); print(d["count"] if d["count"] == len(d["events"]) else -1)')
+frames=$($ST dump -g -t "$SL" $S | grep -c 'bpf_prog_\|bpf_trace_run')
+check cli_dump_filters "$([ "$n_text" -ge 10 ] && [ "$others" = 0 ] && [ "$n_json" = "$n_text" ] &&
+	[ "$frames" = 0 ] && $ST dump -t "$SL" $S | grep -q "sleeper"; echo $?)" \
+	"$n_text lines ($others not naming $SL), $n_json in JSON, $frames tracer frames"
+
+# 6. help CMD, getopt errors named and pointed to --help, regex errors, --version listed.
+ok=0 why=
+[ "$($ST help states)" = "$($ST states --help)" ] || { ok=1; why="help states differs"; }
+m=$($ST states --bogus $S 2>&1)
+echo "$m" | grep -q "^schedtape: states: unrecognized option" && echo "$m" | grep -q "Try 'schedtape states --help'" ||
+	{ ok=1; why="$why; getopt: $m"; }
+m=$($ST states --comm '(' $S 2>&1)
+echo "$m" | grep -qi "parenthes\|unmatched" || { ok=1; why="$why; regex: $m"; }
+$ST --help | grep -q -- "--version" || { ok=1; why="$why; --version not in --help"; }
+check cli_help_and_errors $ok "$why"
+
+# 7. flame --unit scales what it shows (--countname only relabelled microseconds).
+$ST flame -o "$T/us.svg" $S && $ST flame --unit ms -o "$T/ms.svg" $S
+us=$(grep -o '<title>[^<]* (\([0-9.]*\) us' "$T/us.svg" | head -1 | sed 's/.*(\([0-9.]*\) us/\1/')
+ms=$(grep -o '<title>[^<]* (\([0-9.]*\) ms' "$T/ms.svg" | head -1 | sed 's/.*(\([0-9.]*\) ms/\1/')
+check cli_flame_unit "$(awk -v u="$us" -v m="$ms" 'BEGIN { exit !(u > 0 && (u / 1000 - m) < 0.001 && (m - u / 1000) < 0.001) }';
+	echo $?)" "first frame: $us us, $ms ms"
+
+# Views against other views of the same trace (tests/tools/cli_check.py).
+for v in latency hist_ms cpu_split map timeline; do
+	out=$($PY tests/tools/cli_check.py $v $ST $S 2>&1)
+	check "cli_view_$v" $? "$out"
+done
+
+need_recording
+# Per-CPU busy time against the kernel's own (/proc/stat) over a system-wide recording
+# with one CPU kept busy by a shell loop pinned to it.
+taskset -c 1 sh -c 'while :; do :; done' & HOG=$!
+cat /proc/stat >"$T/stat.before"
+$ST record -q -d 3 -o "$T/sys.tape" 2>"$T/rec.err"
+cat /proc/stat >"$T/stat.after"
+kill $HOG; HOG=
+out=$($PY tests/tools/cli_check.py procstat $ST "$T/sys.tape" "$T/stat.before" "$T/stat.after" 2>&1)
+check cli_cpus_vs_procstat $? "$out"
+echo "     cli_cpus_vs_procstat: $out"
