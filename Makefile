@@ -47,7 +47,8 @@ BPF_SKEL := $(OUT)/schedtape.skel.h
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all deps test unit live fuzz clean demo format-check sanitize sanitize-bin corpus bench
+.PHONY: all deps test unit live fuzz clean demo format-check sanitize sanitize-bin corpus bench \
+	man install uninstall deb
 
 WORKLOAD := $(OUT)/samples/workload
 
@@ -187,6 +188,39 @@ sanitize: sanitize-bin
 
 clean:
 	rm -rf $(OUT) build-san build-asan schedtape
+
+# Installing: FHS paths under PREFIX, staged under DESTDIR (packaging/ holds the pieces).
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share
+MANDIR  ?= $(DATADIR)/man
+DOCDIR  ?= $(DATADIR)/doc/schedtape
+DOCS    := README.md docs/FORMAT.md docs/MODEL.md docs/BUILD.md docs/PERFETTO.md docs/SCHEMA.md \
+	docs/REPORT.md docs/PERFORMANCE.md docs/report.png
+
+# Man pages from the binary's own --help (help2man): a page never disagrees with --help.
+man: $(BIN)
+	$(call msg,MAN,$(OUT)/man)
+	$(Q)rm -rf $(OUT)/man && sh packaging/man.sh ./$(BIN) $(OUT)/man
+
+install: $(BIN) man
+	install -D -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/schedtape
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR)
+	install -m 0644 $(OUT)/man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -D -m 0644 packaging/schedtape.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/schedtape
+	install -D -m 0644 packaging/_schedtape $(DESTDIR)$(DATADIR)/zsh/vendor-completions/_schedtape
+	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/schedtape $(DESTDIR)$(MANDIR)/man1/schedtape.1 \
+		$(DESTDIR)$(MANDIR)/man1/schedtape-*.1 \
+		$(DESTDIR)$(DATADIR)/bash-completion/completions/schedtape \
+		$(DESTDIR)$(DATADIR)/zsh/vendor-completions/_schedtape
+	rm -rf $(DESTDIR)$(DOCDIR)
+
+# A Debian package from this tree (debian/): ../schedtape_VERSION_ARCH.deb.
+deb:
+	dpkg-buildpackage -us -uc -b
 
 -include $(shell find $(OUT) -name '*.d' 2>/dev/null)
 

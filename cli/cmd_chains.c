@@ -307,7 +307,7 @@ int cmd_chains(int argc, char **argv)
 		}
 	}
 	if (a.help) {
-		printf("usage: %s chains -t TID [OPTIONS] FILE\n"
+		printf("Usage: %s chains -t TID [OPTIONS] FILE\n"
 		       "Multi-hop wakeup chains: for each time the thread blocked, who woke it,\n"
 		       "what that waker had been blocked on, who woke it, ... with both stacks at\n"
 		       "every hop. Chains of the same shape are summed (heaviest first).\n" ANALYZE_HELP

@@ -194,7 +194,7 @@ int cmd_cpus(int argc, char **argv)
 		goto out;
 	}
 	if (a.help) {
-		printf("usage: %s cpus [OPTIONS] FILE\n"
+		printf("Usage: %s cpus [OPTIONS] FILE\n"
 		       "Per CPU over time: busy and idle %% and the run-queue depth (threads waiting\n"
 		       "for that CPU, on average), in buckets of --interval. The recorder's own time\n"
 		       "counts as idle: it leaves its own switches out of the trace.\n" ANALYZE_HELP

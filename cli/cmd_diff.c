@@ -272,7 +272,7 @@ int cmd_diff(int argc, char **argv)
 		}
 	}
 	if (a[0].help) {
-		printf("usage: %s diff [OPTIONS] A.tape B.tape\n"
+		printf("Usage: %s diff [OPTIONS] A.tape B.tape\n"
 		       "Per process and per thread (matched by name), milliseconds per second of\n"
 		       "trace in each state, A against B.\n" ANALYZE_HELP
 		       "      --folded          off-CPU stacks as 'stack A B' (A scaled to B's\n"

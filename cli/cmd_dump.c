@@ -263,7 +263,7 @@ static void no_interval(void *ctx, const struct interval *iv)
 
 static void usage(void)
 {
-	printf("usage: %s dump [OPTIONS] FILE\n"
+	printf("Usage: %s dump [OPTIONS] FILE\n"
 	       "Every event in time order: seconds from the start of the trace, [CPU], type,\n"
 	       "and the threads it names as comm pid/tid (like perf script).\n"
 	       "  -p, --pid PID[,PID]   only events naming these processes\n"

@@ -178,7 +178,7 @@ int cmd_export(int argc, char **argv)
 		}
 	}
 	if (a.help) {
-		printf("usage: %s export --perfetto -o OUT.pftrace [OPTIONS] FILE\n"
+		printf("Usage: %s export --perfetto -o OUT.pftrace [OPTIONS] FILE\n"
 		       "Perfetto's native trace for ui.perfetto.dev and trace_processor: CPU\n"
 		       "tracks, thread states with their wakers, off-CPU and waker stacks,\n"
 		       "UNKNOWN time and loss windows. The whole trace: select with SQL there.\n"

@@ -100,7 +100,7 @@ int cmd_flame(int argc, char **argv)
 			goto out;
 	}
 	if (a.help) {
-		printf("usage: %s flame [--offcpu|--offwake|--chains] -o OUT.svg [OPTIONS] FILE\n"
+		printf("Usage: %s flame [--offcpu|--offwake|--chains] -o OUT.svg [OPTIONS] FILE\n"
 		       "An interactive SVG flamegraph (hover, click to zoom, search); kernel,\n"
 		       "user and waker frames in their own colours.\n" ANALYZE_HELP
 		       "  -o, --output FILE     the SVG ('-' for stdout)\n"

@@ -173,7 +173,7 @@ int cmd_hist(int argc, char **argv)
 		}
 	}
 	if (a.help) {
-		printf("usage: %s hist --state STATE [OPTIONS] FILE\n"
+		printf("Usage: %s hist --state STATE [OPTIONS] FILE\n"
 		       "Log2 histogram of interval lengths in one state (default runnable:\n"
 		       "waking, preemption or new task until on a CPU).\n" ANALYZE_HELP
 		       "  -T, --per-thread      one histogram per thread\n"

@@ -364,7 +364,7 @@ int cmd_info(int argc, char **argv)
 			flags |= ST_READ_STRICT;
 			break;
 		case 'h':
-			printf("usage: %s info [--json] [--maps] [--strict] FILE\n"
+			printf("Usage: %s info [--json] [--maps] [--strict] FILE\n"
 			       "  --json     one JSON object\n"
 			       "  --maps     the mapped files user frames refer to, with build-ids\n"
 			       "  --strict   fail on the first problem instead of skipping it\n",

@@ -241,7 +241,7 @@ int cmd_latency(int argc, char **argv)
 		}
 	}
 	if (a.help) {
-		printf("usage: %s latency [OPTIONS] FILE\n"
+		printf("Usage: %s latency [OPTIONS] FILE\n"
 		       "Per thread, its waits for a CPU (perf sched latency): how many, total, average,\n"
 		       "median and 99th percentile, the longest and when it began (seconds from the\n"
 		       "start: look at it with --begin).\n" ANALYZE_HELP

@@ -194,7 +194,7 @@ int cmd_map(int argc, char **argv)
 		goto out;
 	}
 	if (a.help) {
-		printf("usage: %s map [OPTIONS] FILE\n"
+		printf("Usage: %s map [OPTIONS] FILE\n"
 		       "Which thread ran on each CPU over time (perf sched map): one column per CPU,\n"
 		       "one line per context switch; '*' marks the CPU that switched, '.' an idle CPU,\n"
 		       "blank a CPU not seen yet. A thread's short name (A0, B0, ...) is explained the\n"

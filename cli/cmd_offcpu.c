@@ -107,13 +107,13 @@ static int run(int argc, char **argv, bool wake)
 	}
 	if (a.help) {
 		if (wake)
-			printf("usage: %s offwake [OPTIONS] FILE\n"
+			printf("Usage: %s offwake [OPTIONS] FILE\n"
 			       "Folded off-wake stacks, as BCC offwaketime -f prints them: the\n"
 			       "sleeper's stack, '--', the waker's stack reversed, the waker's name;\n"
 			       "weighted by the microseconds each wakeup ended.\n",
 			       prog_name);
 		else
-			printf("usage: %s offcpu [OPTIONS] FILE\n"
+			printf("Usage: %s offcpu [OPTIONS] FILE\n"
 			       "Folded off-CPU stacks, as BCC offcputime -f prints them:\n"
 			       "comm;user frames;kernel frames microseconds. Default states: sleep,\n"
 			       "block; '--state offcpu' adds run-queue wait after them.\n",

@@ -52,7 +52,7 @@ struct record_args {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: %s record [OPTIONS] [-o FILE] [-- COMMAND [ARGS...]]\n"
+		"Usage: %s record [OPTIONS] [-o FILE] [-- COMMAND [ARGS...]]\n"
 		"Record scheduler events system-wide, of some processes, or of a command.\n\n"
 		"  -o, --output FILE     trace file (default schedtape.tape; '-' for stdout,\n"
 		"                        and then COMMAND's stdout goes to stderr)\n"

@@ -49,7 +49,7 @@ static void filters_text(char **argv, int nopts, const char *output, char *buf, 
 
 static void usage(void)
 {
-	printf("usage: %s report -o OUT.html [OPTIONS] FILE\n"
+	printf("Usage: %s report -o OUT.html [OPTIONS] FILE\n"
 	       "One self-contained HTML page of the trace, to attach to a bug report: it opens\n"
 	       "offline in a browser and requests nothing. It shows the host, span and losses;\n"
 	       "per-thread and per-process tables (sortable); a zoomable timeline of the top\n"

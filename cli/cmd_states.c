@@ -180,7 +180,7 @@ int cmd_states(int argc, char **argv)
 		}
 	}
 	if (a.help) {
-		printf("usage: %s states [OPTIONS] FILE\n"
+		printf("Usage: %s states [OPTIONS] FILE\n"
 		       "Per thread: time running, waiting for a CPU (runnable), sleeping (S),\n"
 		       "blocked (D) and unknown; switches, wakeups, longest wait.\n" ANALYZE_HELP
 		       "  -P, --per-process     one row per process\n"

@@ -87,7 +87,7 @@ int cmd_timeline(int argc, char **argv)
 		goto out;
 	}
 	if (a.help) {
-		printf("usage: %s timeline -t TID [OPTIONS] FILE\n"
+		printf("Usage: %s timeline -t TID [OPTIONS] FILE\n"
 		       "A thread's intervals in order: start and end (s), duration (us), thread,\n"
 		       "state, CPU, and who woke it, or why it was runnable. Lines come in the\n"
 		       "order intervals end (as perf sched timehist prints them): for one thread\n"

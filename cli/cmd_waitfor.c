@@ -152,7 +152,7 @@ int cmd_waitfor(int argc, char **argv)
 		}
 	}
 	if (a.help) {
-		printf("usage: %s waitfor -t TID [OPTIONS] FILE\n"
+		printf("Usage: %s waitfor -t TID [OPTIONS] FILE\n"
 		       "The thread's waits for a CPU, broken down by the threads that held the\n"
 		       "CPU meanwhile, with the stacks they left it with.\n" ANALYZE_HELP
 		       "      --top N           threads shown (default 10)\n",

@@ -43,7 +43,7 @@ static const struct cmd cmds[] = {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: %s COMMAND [OPTIONS] [FILE]\n\ncommands:\n", prog_name);
+	fprintf(f, "Usage: %s COMMAND [OPTIONS] [FILE]\n\ncommands:\n", prog_name);
 	for (const struct cmd *c = cmds; c->name; c++)
 		fprintf(f, "  %-10s %s%s\n", c->name, c->summary,
 			c->needs == NEEDS_ROOT ? " (root or CAP_BPF+CAP_PERFMON)" : "");
