@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * schedtape diff A B: two traces side by side. Processes and threads are
- * matched by name (pids differ between runs); times are per second of trace,
- * so recordings of different lengths compare.
+ * schedtape diff A B: two traces side by side. Processes are matched by name
+ * (pids differ between runs), threads by name and order of creation: the
+ * second "worker" of A with the second of B; where a name has several threads
+ * the match is by that order only, and is said to be. Times are per second of
+ * trace, so recordings of different lengths compare.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -10,6 +12,7 @@
 
 #include "export/flame_svg.h"
 #include "analyze/folded.h"
+#include "base/grow.h"
 #include "base/htab.h"
 #include "analyze/model.h"
 #include "analyze/thread_stats.h"
@@ -21,18 +24,52 @@ struct side {
 	uint64_t span;
 };
 
-/* A row of the comparison: a process name, or "process/thread" names. */
+/* A row of the comparison: a process name, or "process/thread" names (#N: the Nth of that name). */
 struct row {
-	char name[2 * ST_COMM_LEN + 2];
+	char name[2 * ST_COMM_LEN + 16];
 	uint64_t ns[2][TS_NSTATES];
 	uint64_t switches[2];
+	uint32_t base; /* threads' rows: index + 1 of its name's counts */
 };
 
 struct rows {
 	struct row *r;
 	size_t n, cap;
 	struct htab idx;
+	/* Threads' rows: how many threads of each "process/thread" name each side has. */
+	struct htab names; /* name -> index into counts */
+	uint32_t (*counts)[2];
+	size_t ncounts, counts_cap;
 };
+
+/* The ordinal of one more thread named @base on side @k, counting it (*@idx: the name's). -1 without memory. */
+static long name__next(struct rows *rs, const char *base, int k, uint32_t *idx)
+{
+	size_t len = strlen(base);
+	uint64_t *at = htab__find(&rs->names, base, len);
+
+	if (!at) {
+		if (grow(&rs->counts, &rs->counts_cap, rs->ncounts + 1, sizeof(*rs->counts)) ||
+		    htab__insert(&rs->names, base, len, rs->ncounts))
+			return -1;
+		at = htab__find(&rs->names, base, len);
+		rs->ncounts++;
+	}
+	*idx = (uint32_t)*at;
+	return (long)rs->counts[*at][k]++;
+}
+
+/*
+ * How a thread row was matched: "" one thread of its name on each side, "~" by
+ * order among several of its name, "?" its name has more threads on one side.
+ */
+static const char *match_mark(const struct rows *rs, const struct row *r)
+{
+	if (!r->base)
+		return "";
+	const uint32_t *c = rs->counts[r->base - 1];
+	return c[0] != c[1] ? "?" : c[0] > 1 ? "~" : "";
+}
 
 static struct row *rows__get(struct rows *rs, const char *name)
 {
@@ -91,16 +128,29 @@ static int rows__build(struct rows *procs, struct rows *threads, struct side *s,
 			err = htab64__insert(&by_tid, (uint64_t)s->t.rows[i].tid + 1, i);
 	for (uint32_t i = 0; i < s->t.n && !err; i++) {
 		const struct thread_stats *ts = &s->t.rows[i];
-		char pname[ST_COMM_LEN] = "?", tname[2 * ST_COMM_LEN + 2];
+		char pname[ST_COMM_LEN] = "?", tname[2 * ST_COMM_LEN + 16];
 		uint64_t *main_row = htab64__find(&by_tid, (uint64_t)ts->pid + 1);
 		if (main_row)
 			memcpy(pname, s->t.rows[*main_row].comm, sizeof(pname));
-		snprintf(tname, sizeof(tname), "%s/%s", pname, ts->comm);
+		char base[2 * ST_COMM_LEN + 2];
+		snprintf(base, sizeof(base), "%s/%s", pname, ts->comm);
+		uint32_t idx;
+		long ord = name__next(threads, base, k, &idx);
+		if (ord < 0) {
+			err = -ENOMEM;
+			break;
+		}
+		/* Rows are in the model's order: threads in the order they were first seen. */
+		if (ord)
+			snprintf(tname, sizeof(tname), "%s#%ld", base, ord + 1);
+		else
+			snprintf(tname, sizeof(tname), "%s", base);
 		struct row *pr = rows__get(procs, pname), *tr = rows__get(threads, tname);
 		if (!pr || !tr) {
 			err = -ENOMEM;
 			break;
 		}
+		tr->base = idx + 1;
 		for (int st = 0; st < TS_NSTATES; st++) {
 			pr->ns[k][st] += ts->ns[st];
 			tr->ns[k][st] += ts->ns[st];
@@ -139,6 +189,11 @@ static void print_rows(const char *title, struct rows *rs, const struct side s[2
 			const struct row *r = &rs->r[i];
 			printf("%s{\"name\":", i ? "," : "");
 			json__str(stdout, r->name);
+			if (r->base) {
+				const uint32_t *c = rs->counts[r->base - 1];
+				printf(",\"same_name\":[%u,%u],\"match\":\"%s\"", c[0], c[1],
+				       c[0] != c[1] ? "unequal" : c[0] > 1 ? "by_order" : "unique");
+			}
 			for (int k = 0; k < 4; k++)
 				printf(",\"%s_ms_per_s\":[%.3f,%.3f]", names[k],
 				       (double)r->ns[0][shown[k]] / (double)s[0].span * 1e3,
@@ -159,7 +214,9 @@ static void print_rows(const char *title, struct rows *rs, const struct side s[2
 	printf("\n");
 	for (size_t i = 0; i < rs->n; i++) {
 		const struct row *r = &rs->r[i];
-		printf("%-30.30s", tx(r->name));
+		char shown_name[64];
+		snprintf(shown_name, sizeof(shown_name), "%s%s", match_mark(rs, r), tx(r->name));
+		printf("%-30.30s", shown_name);
 		for (int k = 0; k < 4; k++) {
 			double va = (double)r->ns[0][shown[k]] / (double)s[0].span * 1e3;
 			double vb = (double)r->ns[1][shown[k]] / (double)s[1].span * 1e3;
@@ -319,6 +376,12 @@ int cmd_diff(int argc, char **argv)
 		       (double)s[0].span / 1e9, a[1].path, (double)s[1].span / 1e9);
 		print_rows("PROCESS", &procs, s, false);
 		print_rows("PROCESS/THREAD", &threads, s, false);
+		bool marks = false;
+		for (size_t i = 0; i < threads.n; i++)
+			marks |= *match_mark(&threads, &threads.r[i]) != 0;
+		if (marks)
+			printf("\nThreads are matched by name and order of creation: ~ several threads share "
+			       "the name (matched by order only), ? its name has more threads on one side\n");
 	}
 	ret = EXIT_OK;
 out:
@@ -328,6 +391,8 @@ out:
 	free(threads.r);
 	htab__free(&procs.idx);
 	htab__free(&threads.idx);
+	htab__free(&threads.names);
+	free(threads.counts);
 	analyze_args__free(&a[0]);
 	analyze_args__free(&a[1]);
 	return ret;

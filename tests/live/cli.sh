@@ -4,8 +4,8 @@
 # (tests/tools/cli_check.py) and, for the per-CPU busy time, the kernel's /proc/stat.
 cd "$(dirname "$0")/../.." || exit 1
 T=$(mktemp -d)
-trap 'rm -rf "$T"; [ -n "$HOG" ] && kill $HOG 2>/dev/null' EXIT
-TESTS="cli_cpus_vs_procstat"
+trap 'rm -rf "$T"; [ -n "$HOG" ] && kill $HOG 2>/dev/null; [ -n "$MC" ] && kill $MC 2>/dev/null' EXIT
+TESTS="cli_cpus_vs_procstat cli_diff_same_names"
 SUITE=cli
 . tests/live/lib.sh
 S=samples/workload.tape
@@ -79,11 +79,21 @@ done
 need_recording
 # Per-CPU busy time against the kernel's own (/proc/stat) over a system-wide recording
 # with one CPU kept busy by a shell loop pinned to it.
+# Debian's memcached has four worker threads of one name; memcslap keeps them busy a moment.
 taskset -c 1 sh -c 'while :; do :; done' & HOG=$!
+memcached -u nobody -l 127.0.0.1 -p 22196 -t 4 & MC=$!
+sleep 0.3
 cat /proc/stat >"$T/stat.before"
-$ST record -q -d 3 -o "$T/sys.tape" 2>"$T/rec.err"
+$ST record -q -d 3 -o "$T/sys.tape" 2>"$T/rec.err" & REC=$!
+sleep 0.5
+memcslap --servers=127.0.0.1:22196 --concurrency=4 --execute-number=1000 >/dev/null 2>&1
+wait $REC
 cat /proc/stat >"$T/stat.after"
-kill $HOG; HOG=
+kill $HOG $MC; HOG= MC=
 out=$($PY tests/tools/cli_check.py procstat $ST "$T/sys.tape" "$T/stat.before" "$T/stat.after" 2>&1)
 check cli_cpus_vs_procstat $? "$out"
 echo "     cli_cpus_vs_procstat: $out"
+
+# diff keeps threads of one name apart (memcached's four mc-worker), matched by order of creation.
+out=$($PY tests/tools/cli_check.py diff_names $ST "$T/sys.tape" mc-worker 2>&1)
+check cli_diff_same_names $? "$out"

@@ -7,6 +7,7 @@
   cli_check.py map SCHEDTAPE TRACE       map's lines and '*' columns == dump's switches
   cli_check.py timeline SCHEDTAPE TRACE  several threads: END ascending, TID/COMM shown
   cli_check.py procstat SCHEDTAPE TRACE BEFORE AFTER   cpus' busy % vs /proc/stat
+  cli_check.py diff_names SCHEDTAPE TRACE NAME   diff keeps NAME's threads apart, as states
 
 Exit 0 when every check holds; prints what differs otherwise.
 """
@@ -147,10 +148,27 @@ def check_procstat(st, trace, before, after):
     return bad, "; ".join(msg)
 
 
+def check_diff_names(st, trace, name):
+    d = js(st, "diff", "--json", trace, trace)
+    rows = [t for t in d["threads"] if t["name"].split("/", 1)[-1].split("#")[0] == name]
+    workers = [r["run_ns"] for r in js(st, "states", "--json", trace)["threads"] if r["comm"] == name]
+    want = sorted(round(w / d["span_ns"][0] * 1e3, 3) for w in workers)
+    got = sorted(t["run_ms_per_s"][0] for t in rows)
+    bad = []
+    if len(rows) != len(workers) or len(rows) < 2:
+        bad.append(f"{len(rows)} rows for {len(workers)} threads named {name}")
+    if any(t["match"] != "by_order" or t["run_ms_per_s"][0] != t["run_ms_per_s"][1] for t in rows):
+        bad.append(f"matches {[t['match'] for t in rows]}")
+    if any(abs(a - b) > 0.002 for a, b in zip(got, want)):
+        bad.append(f"run ms/s {got}, states {want}")
+    return bad, f"{len(rows)} {name} rows, matched by order, each its own thread's time"
+
+
 def main():
     what, st, trace = sys.argv[1:4]
     fn = {"latency": check_latency, "hist_ms": check_hist_ms, "cpu_split": check_cpu_split,
-          "map": check_map, "timeline": check_timeline, "procstat": check_procstat}[what]
+          "map": check_map, "timeline": check_timeline, "procstat": check_procstat,
+          "diff_names": check_diff_names}[what]
     bad, summary = fn(st, trace, *sys.argv[4:])
     if bad:
         print("; ".join(bad[:8]))
