@@ -48,6 +48,8 @@ void stats_table__interval(void *ctx, const struct interval *iv)
 				       : (uint64_t)((double)iv->excluded * (double)d /
 						    (double)(iv->end - iv->start));
 	if (iv->state == TS_RUNNING) {
+		s->migrations += s->last_cpu && s->last_cpu != iv->cpu + 1;
+		s->last_cpu = iv->cpu + 1;
 		if (!iv->has_charged)
 			s->charged_unknown += d;
 		else if (d == iv->end - iv->start)
@@ -121,6 +123,7 @@ int stats_table__per_process(const struct stats_table *in, struct stats_table *o
 		for (int k = 0; k < TS_NSTATES; k++)
 			p->ns[k] += s->ns[k];
 		p->switches += s->switches;
+		p->migrations += s->migrations;
 		p->wakeup_latency += s->wakeup_latency;
 		p->queue_wait += s->queue_wait;
 		p->unsplit += s->unsplit;
@@ -145,7 +148,7 @@ int stats_key__parse(const char *name)
 	static const char *const keys[SK_NKEYS] = {
 		"pid",	   "tid",     "comm",	  "run",      "runnable",    "sleep",
 		"block",   "unknown", "switches", "wakeups", "max_runnable", "wakeup_latency",
-		"queue_wait",
+		"queue_wait", "migrations",
 	};
 	for (int k = 0; k < SK_NKEYS; k++)
 		if (!strcmp(name, keys[k]))
@@ -168,6 +171,7 @@ static uint64_t key_value(const struct thread_stats *s, int key)
 	case SK_MAX_RUNNABLE: return s->max_runnable;
 	case SK_WAKEUP_LATENCY: return s->wakeup_latency;
 	case SK_QUEUE_WAIT: return s->queue_wait;
+	case SK_MIGRATIONS: return s->migrations;
 	}
 	return 0;
 }

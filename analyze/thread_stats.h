@@ -11,6 +11,12 @@ struct thread_stats {
 	char comm[ST_COMM_LEN];
 	uint64_t ns[TS_NSTATES];
 	uint64_t switches;     /* times it left a CPU */
+	/*
+	 * Times it ran on another CPU than the run before (the scheduler moved it,
+	 * while it waited or slept). last_cpu: that CPU + 1, 0 before its first run.
+	 */
+	uint64_t migrations;
+	uint32_t last_cpu;
 	uint64_t wakeups;      /* sleeps ended by a wakeup */
 	uint64_t max_runnable; /* longest wait for a CPU, ns */
 	uint64_t max_runnable_at; /* when it began (trace clock; its part in the window) */
@@ -52,7 +58,8 @@ int stats_table__per_process(const struct stats_table *in, struct stats_table *o
 
 enum stats_key {
 	SK_PID, SK_TID, SK_COMM, SK_RUN, SK_RUNNABLE, SK_SLEEP, SK_BLOCK, SK_UNKNOWN,
-	SK_SWITCHES, SK_WAKEUPS, SK_MAX_RUNNABLE, SK_WAKEUP_LATENCY, SK_QUEUE_WAIT, SK_NKEYS,
+	SK_SWITCHES, SK_WAKEUPS, SK_MAX_RUNNABLE, SK_WAKEUP_LATENCY, SK_QUEUE_WAIT, SK_MIGRATIONS,
+	SK_NKEYS,
 };
 /* "run", "max_runnable", ... -> key; -1 if unknown. */
 int stats_key__parse(const char *name);

@@ -37,8 +37,8 @@ static void print_text(const struct stats_table *t, bool per_process, uint64_t s
 	printf(" %11s", "RUNNABLE");
 	if (split)
 		printf(" %11s %11s", "WAKELAT", "QUEUE");
-	printf(" %11s %11s %11s %9s %8s %10s\n", "SLEEP", "BLOCK", "UNKNOWN", "SWITCHES",
-	       "WAKEUPS", "MAXWAIT");
+	printf(" %11s %11s %11s %9s %8s %10s %6s\n", "SLEEP", "BLOCK", "UNKNOWN", "SWITCHES",
+	       "WAKEUPS", "MAXWAIT", "MIGR");
 	for (uint32_t i = 0; i < t->n; i++) {
 		const struct thread_stats *s = &t->rows[i];
 		printf("%7u %7u %-16s %11.3f", s->pid, per_process ? s->threads : s->tid, tx(s->comm),
@@ -48,9 +48,10 @@ static void print_text(const struct stats_table *t, bool per_process, uint64_t s
 		printf(" %11.3f", ms(s->ns[TS_RUNNABLE]));
 		if (split)
 			printf(" %11.3f %11.3f", ms(s->wakeup_latency), ms(s->queue_wait));
-		printf(" %11.3f %11.3f %11.3f %9llu %8llu %10.3f\n", ms(s->ns[TS_SLEEPING]),
+		printf(" %11.3f %11.3f %11.3f %9llu %8llu %10.3f %6llu\n", ms(s->ns[TS_SLEEPING]),
 		       ms(s->ns[TS_BLOCKED]), ms(s->ns[TS_UNKNOWN]), (unsigned long long)s->switches,
-		       (unsigned long long)s->wakeups, ms(s->max_runnable));
+		       (unsigned long long)s->wakeups, ms(s->max_runnable),
+		       (unsigned long long)s->migrations);
 		unknown += s->ns[TS_UNKNOWN];
 	}
 	printf("\n%u %s over %.3f s; %.3f ms of their time is UNKNOWN (before first seen, or lost)",
@@ -83,12 +84,12 @@ static void print_json(const struct stats_table *t, bool per_process, uint64_t s
 		json__str(stdout, s->comm);
 		printf(",\"run_ns\":%llu,\"runnable_ns\":%llu,\"sleep_ns\":%llu,\"block_ns\":%llu,"
 		       "\"unknown_ns\":%llu,\"switches\":%llu,\"wakeups\":%llu,"
-		       "\"max_runnable_ns\":%llu,\"generation\":%u,\"threads\":%u",
+		       "\"max_runnable_ns\":%llu,\"migrations\":%llu,\"generation\":%u,\"threads\":%u",
 		       (unsigned long long)s->ns[TS_RUNNING], (unsigned long long)s->ns[TS_RUNNABLE],
 		       (unsigned long long)s->ns[TS_SLEEPING], (unsigned long long)s->ns[TS_BLOCKED],
 		       (unsigned long long)s->ns[TS_UNKNOWN], (unsigned long long)s->switches,
-		       (unsigned long long)s->wakeups, (unsigned long long)s->max_runnable, s->gen,
-		       s->threads);
+		       (unsigned long long)s->wakeups, (unsigned long long)s->max_runnable,
+		       (unsigned long long)s->migrations, s->gen, s->threads);
 		if (split)
 			printf(",\"wakeup_latency_ns\":%llu,\"queue_wait_ns\":%llu,"
 			       "\"unsplit_runnable_ns\":%llu,\"run_delay_ns\":%llu",
@@ -186,6 +187,7 @@ int cmd_states(int argc, char **argv)
 		       "  -P, --per-process     one row per process\n"
 		       "      --sort COLUMN     pid tid comm run runnable wakeup_latency queue_wait\n"
 		       "                        sleep block unknown switches wakeups max_runnable\n"
+		       "                        migrations\n"
 		       "                        (default run)\n"
 		       "      --anomalies       list the events that did not fit the model instead\n"
 		       "Runnable time splits into wakeup latency (woken until put on a run queue)\n"

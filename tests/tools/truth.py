@@ -23,6 +23,8 @@ Tolerances, each from a stated cause:
   thread in without the tracepoint, the truth lies between run delay and run
   delay + UNKNOWN, as for on-CPU time.
 - switches: +-2 of voluntary + involuntary; wakeups: +-2 of voluntary.
+- migrations (runs on another CPU than the run before): at most the kernel's
+  se.nr_migrations (+2), which also counts moves that a later move undid.
 - UNKNOWN under 1% of the window, where the model met no anomaly for it.
 """
 import json
@@ -48,9 +50,18 @@ def snapshot(pid):
                         invol = int(line.split()[1])
             with open(base + "/comm") as f:
                 comm = f.read().strip()
+            migr = None
+            try:  # CONFIG_SCHED_DEBUG's per-task counters
+                with open(base + "/sched") as f:
+                    for line in f:
+                        if line.startswith("se.nr_migrations"):
+                            migr = int(line.split(":")[1])
+            except OSError:
+                pass
         except OSError:
             continue  # exited meanwhile
-        threads[tid] = dict(comm=comm, run=run, wait=wait, slices=slices, vol=vol, invol=invol)
+        threads[tid] = dict(comm=comm, run=run, wait=wait, slices=slices, vol=vol, invol=invol,
+                            migr=migr)
     return dict(ts=time.clock_gettime_ns(time.CLOCK_MONOTONIC), threads=threads)
 
 
@@ -98,6 +109,10 @@ def check(name, tid, comm, k, row, out, exited=False, lost=0):
     # docs/MODEL.md) is UNKNOWN and an anomaly of the thread, not a wakeup.
     if abs(row["wakeups"] - k["vol"]) > 2 + lost + row.get("anomalies", 0):
         problems.append(f"wakeups {row['wakeups']} vs voluntary {k['vol']}")
+    # A run on another CPU than the last means the kernel moved the thread at least once
+    # (it counts every move, also two between runs): never more than the kernel's count.
+    if "migr" in k and row.get("migrations", 0) > k["migr"] + 2 + lost + row.get("anomalies", 0):
+        problems.append(f"migrations {row['migrations']} over the kernel's {k['migr']}")
     window = k.get("window") or (row["run_ns"] + row["runnable_ns"] + row["sleep_ns"] + row["block_ns"]
                                  + row["unknown_ns"])
     if window and row["unknown_ns"] > 0.01 * window and not lost and not row.get("anomalies", 0):
@@ -114,7 +129,7 @@ def check(name, tid, comm, k, row, out, exited=False, lost=0):
 def table(rows, timehist=None):
     ms = lambda ns: ns / 1e6
     hdr = f"{'TID':>7} {'COMM':<15} {'k_run':>9} {'krun':>9} {'run':>9} {'steal':>8} {'k_wait':>9} {'queue':>9} {'wakelat':>9} " \
-          f"{'k_sw':>7} {'sw':>7} {'k_vol':>7} {'wakeups':>7} {'unknown':>8}"
+          f"{'k_sw':>7} {'sw':>7} {'k_vol':>7} {'wakeups':>7} {'unknown':>8} {'k_migr':>6} {'migr':>6}"
     if timehist:
         hdr += f" {'perf_run':>9} {'perf_wait':>9}"
     print(hdr, file=sys.stderr)
@@ -123,7 +138,7 @@ def table(rows, timehist=None):
                 f"{ms(r.get('steal_ns', 0)):8.3f} {ms(k['wait']):9.3f} "
                 f"{ms(r.get('queue_wait_ns') or 0):9.3f} {ms(r.get('wakeup_latency_ns') or 0):9.3f} "
                 f"{k['vol'] + k['invol']:7d} {r['switches']:7d} {k['vol']:7d} {r['wakeups']:7d} "
-                f"{ms(r['unknown_ns']):8.3f}")
+                f"{ms(r['unknown_ns']):8.3f} {k.get('migr', '-'):>6} {r.get('migrations', '-'):>6}")
         if timehist:
             p = timehist.get(tid, {})
             line += f" {ms(p.get('run', 0)):9.3f} {ms(p.get('wait', 0)):9.3f}"
@@ -175,6 +190,8 @@ def main():
             if not t0:
                 continue
             k = {key: t1[key] - t0[key] for key in ("run", "wait", "slices", "vol", "invol")}
+            if t0.get("migr") is not None and t1.get("migr") is not None:
+                k["migr"] = t1["migr"] - t0["migr"]
             k["window"] = a["ts"] - b["ts"]
             if k["run"] < 1e6 and k["vol"] + k["invol"] < 10:
                 continue  # idle threads say nothing
