@@ -58,6 +58,13 @@ int analyze_args__need_threads(const struct filter *f, const char *cmd);
 /* JSON string literal, escaped. */
 void json__str(FILE *f, const char *s);
 
+/* The terminal's width for tables (COLUMNS, else the tty's), 0 when not a terminal. */
+unsigned int term__width(void);
+/* Whether stdout takes colour: a terminal, TERM not dumb, NO_COLOR unset. */
+bool term__color(void);
+/* Set graphic rendition @code ("1" bold, "33" yellow, "0" reset) where colour is on. */
+void term__sgr(const char *code);
+
 /* 1234567 -> "1,234,567" in a static rotating buffer. */
 const char *fmt__count(uint64_t n);
 /* Bytes with a binary unit: "1.5 MiB". */

@@ -23,44 +23,87 @@ static uint64_t unsplit_total(const struct stats_table *t)
 	return n;
 }
 
+/* Columns a narrow terminal can do without, the first left out first (--json has all). */
+enum { C_STEAL, C_MIGR, C_SPLIT, C_WAKEUPS, C_SWITCHES, C_MAXWAIT, C_NOPT };
+static const unsigned int opt_width[C_NOPT] = { 10, 7, 24, 9, 10, 11 };
+static const char *const opt_name[C_NOPT] = { "STEAL", "MIGR", "WAKELAT+QUEUE", "WAKEUPS",
+					      "SWITCHES", "MAXWAIT" };
+
 static void print_text(const struct stats_table *t, bool per_process, uint64_t span,
 		       const struct model *m)
 {
 	uint64_t unknown = 0;
-	bool split = model__has_split(m), steal = false;
+	bool split = model__has_split(m), steal = false, on[C_NOPT];
+	unsigned int width = term__width(), used = 92; /* PID TID COMM RUN RUNNABLE SLEEP BLOCK UNKNOWN */
+	char dropped[96] = "";
 
 	for (uint32_t i = 0; i < t->n; i++)
 		steal |= t->rows[i].excluded != 0;
+	for (int k = 0; k < C_NOPT; k++)
+		on[k] = (k != C_STEAL || steal) && (k != C_SPLIT || split);
+	for (int k = C_NOPT - 1; k >= 0; k--)
+		used += on[k] ? opt_width[k] : 0;
+	for (int k = 0; k < C_NOPT && width && used > width; k++)
+		if (on[k]) {
+			on[k] = false;
+			used -= opt_width[k];
+			snprintf(dropped + strlen(dropped), sizeof(dropped) - strlen(dropped), "%s%s",
+				 dropped[0] ? ", " : "", opt_name[k]);
+		}
+	term__sgr("1");
 	printf("%7s %7s %-16s %11s", "PID", per_process ? "THREADS" : "TID", "COMM", "RUN(ms)");
-	if (steal)
+	if (on[C_STEAL])
 		printf(" %9s", "STEAL");
 	printf(" %11s", "RUNNABLE");
-	if (split)
+	if (on[C_SPLIT])
 		printf(" %11s %11s", "WAKELAT", "QUEUE");
-	printf(" %11s %11s %11s %9s %8s %10s %6s\n", "SLEEP", "BLOCK", "UNKNOWN", "SWITCHES",
-	       "WAKEUPS", "MAXWAIT", "MIGR");
+	printf(" %11s %11s %11s", "SLEEP", "BLOCK", "UNKNOWN");
+	if (on[C_SWITCHES])
+		printf(" %9s", "SWITCHES");
+	if (on[C_WAKEUPS])
+		printf(" %8s", "WAKEUPS");
+	if (on[C_MAXWAIT])
+		printf(" %10s", "MAXWAIT");
+	if (on[C_MIGR])
+		printf(" %6s", "MIGR");
+	term__sgr("0");
+	printf("\n");
 	for (uint32_t i = 0; i < t->n; i++) {
 		const struct thread_stats *s = &t->rows[i];
 		printf("%7u %7u %-16s %11.3f", s->pid, per_process ? s->threads : s->tid, tx(s->comm),
 		       ms(s->ns[TS_RUNNING]));
-		if (steal)
+		if (on[C_STEAL])
 			printf(" %9.3f", ms(s->excluded));
 		printf(" %11.3f", ms(s->ns[TS_RUNNABLE]));
-		if (split)
+		if (on[C_SPLIT])
 			printf(" %11.3f %11.3f", ms(s->wakeup_latency), ms(s->queue_wait));
-		printf(" %11.3f %11.3f %11.3f %9llu %8llu %10.3f %6llu\n", ms(s->ns[TS_SLEEPING]),
-		       ms(s->ns[TS_BLOCKED]), ms(s->ns[TS_UNKNOWN]), (unsigned long long)s->switches,
-		       (unsigned long long)s->wakeups, ms(s->max_runnable),
-		       (unsigned long long)s->migrations);
+		printf(" %11.3f %11.3f %11.3f", ms(s->ns[TS_SLEEPING]), ms(s->ns[TS_BLOCKED]),
+		       ms(s->ns[TS_UNKNOWN]));
+		if (on[C_SWITCHES])
+			printf(" %9llu", (unsigned long long)s->switches);
+		if (on[C_WAKEUPS])
+			printf(" %8llu", (unsigned long long)s->wakeups);
+		if (on[C_MAXWAIT])
+			printf(" %10.3f", ms(s->max_runnable));
+		if (on[C_MIGR])
+			printf(" %6llu", (unsigned long long)s->migrations);
+		printf("\n");
 		unknown += s->ns[TS_UNKNOWN];
 	}
-	printf("\n%u %s over %.3f s; %.3f ms of their time is UNKNOWN (before first seen, or lost)",
-	       t->n, per_process ? "processes" : "threads", (double)span / 1e9, ms(unknown));
+	printf("\n%u %s over %.3f s; ", t->n, per_process ? "processes" : "threads",
+	       (double)span / 1e9);
+	if (unknown)
+		term__sgr("33");
+	printf("%.3f ms of their time is UNKNOWN (before first seen, or lost)", ms(unknown));
 	if (model__anomalies(m))
 		printf("; %llu events did not fit the model (--anomalies lists them)",
 		       (unsigned long long)model__anomalies(m));
+	term__sgr("0");
 	printf("\n");
-	if (steal)
+	if (dropped[0])
+		printf("left out to fit %u columns: %s (a wider terminal, or --json, has them)\n", width,
+		       dropped);
+	if (on[C_STEAL])
 		printf("STEAL: of RUN, time the kernel charged to no task (the host ran something "
 		       "else: a VM's steal; IRQs where counted apart)\n");
 	if (!split)

@@ -70,6 +70,15 @@ ms=$(grep -o '<title>[^<]* (\([0-9.]*\) ms' "$T/ms.svg" | head -1 | sed 's/.*(\(
 check cli_flame_unit "$(awk -v u="$us" -v m="$ms" 'BEGIN { exit !(u > 0 && (u / 1000 - m) < 0.001 && (m - u / 1000) < 0.001) }';
 	echo $?)" "first frame: $us us, $ms ms"
 
+# 8. Tables fit the terminal; colour only on a terminal and never with NO_COLOR.
+wide=$(COLUMNS=100 $ST states $S | sed '/^$/q' | awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }')
+note=$(COLUMNS=100 $ST states $S | grep -c "left out to fit 100 columns")
+tty_esc=$(script -qc "$ST states $S" /dev/null | grep -c "$(printf '\033')\[1m")
+no_esc=$(script -qc "NO_COLOR=1 $ST states $S" /dev/null | grep -c "$(printf '\033')")
+pipe_esc=$($ST states $S | grep -c "$(printf '\033')")
+check cli_terminal "$([ "$wide" -le 100 ] && [ "$note" = 1 ] && [ "$tty_esc" -ge 1 ] && [ "$no_esc" = 0 ] &&
+	[ "$pipe_esc" = 0 ]; echo $?)" "widest table line $wide at COLUMNS=100 (note $note); ESC on a tty $tty_esc, with NO_COLOR $no_esc, piped $pipe_esc"
+
 # Views against other views of the same trace (tests/tools/cli_check.py).
 for v in latency hist_ms cpu_split map timeline; do
 	out=$($PY tests/tools/cli_check.py $v $ST $S 2>&1)
