@@ -22,7 +22,19 @@ struct task_ref {
 	const struct st_task *task;
 };
 
+/* The process's progress hook (model__progress_hook), called every PROGRESS_EVERY events. */
+#define PROGRESS_EVERY 65536
+static model_progress_fn progress_fn;
+static void *progress_ctx;
+
+void model__progress_hook(model_progress_fn fn, void *ctx)
+{
+	progress_fn = fn;
+	progress_ctx = ctx;
+}
+
 struct model {
+	uint32_t progress_tick;
 	const struct st_reader *r;
 	interval_fn fn;
 	void *ctx;
@@ -589,6 +601,12 @@ static void on_loss(struct model *m, const struct st_event *e)
 
 void model__event(struct model *m, const struct st_event *e)
 {
+	if (__builtin_expect(++m->progress_tick == PROGRESS_EVERY, 0)) {
+		m->progress_tick = 0;
+		if (progress_fn)
+			progress_fn(progress_ctx, e->ts > m->start ? e->ts - m->start : 0,
+				    m->end > m->start ? m->end - m->start : 0);
+	}
 	/* Tested first, as branches: a jump table mispredicted on every other event. */
 	if (e->type == ST_REC_SWITCH) {
 		on_switch(m, e);

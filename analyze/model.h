@@ -136,6 +136,14 @@ struct model;
 int model__new(const struct st_reader *r, interval_fn fn, void *ctx, struct model **out);
 void model__free(struct model *m);
 
+/*
+ * Progress for a process that runs long passes over traces: @fn is called now
+ * and then from model__event with how far into its trace the model is (ns of
+ * @span). One hook for every model (set by the CLI, NULL: none).
+ */
+typedef void (*model_progress_fn)(void *ctx, uint64_t done_ns, uint64_t span_ns);
+void model__progress_hook(model_progress_fn fn, void *ctx);
+
 /* Feed one event (in time order). */
 void model__event(struct model *m, const struct st_event *e);
 

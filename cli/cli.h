@@ -65,6 +65,11 @@ bool term__color(void);
 /* Set graphic rendition @code ("1" bold, "33" yellow, "0" reset) where colour is on. */
 void term__sgr(const char *code);
 
+/* A progress line on stderr, if a terminal, while command @cmd reads traces (progress.c). */
+void progress__start(const char *cmd);
+/* Clear it. */
+void progress__stop(void);
+
 /* 1234567 -> "1,234,567" in a static rotating buffer. */
 const char *fmt__count(uint64_t n);
 /* Bytes with a binary unit: "1.5 MiB". */

@@ -79,7 +79,11 @@ static int run(const struct cmd *c, int argc, char **argv)
 	/* What an analysis prints comes partly from the (untrusted) trace. */
 	if (c->needs == NEEDS_TRACE)
 		safe_stdio__install();
+	/* export draws its own progress (--no-progress). */
+	if (c->needs == NEEDS_TRACE && strcmp(c->name, "export"))
+		progress__start(c->name);
 	ret = c->fn(argc, argv);
+	progress__stop();
 	if (ret == EXIT_USAGE)
 		fprintf(stderr, "Try '%s %s --help'.\n", prog_name, c->name);
 	return flush_stdout(ret);

@@ -79,6 +79,14 @@ pipe_esc=$($ST states $S | grep -c "$(printf '\033')")
 check cli_terminal "$([ "$wide" -le 100 ] && [ "$note" = 1 ] && [ "$tty_esc" -ge 1 ] && [ "$no_esc" = 0 ] &&
 	[ "$pipe_esc" = 0 ]; echo $?)" "widest table line $wide at COLUMNS=100 (note $note); ESC on a tty $tty_esc, with NO_COLOR $no_esc, piped $pipe_esc"
 
+# 9. Progress on a terminal for the long passes (shown at once here: the sample is short),
+# cleared at the end; nothing when stderr is not a terminal.
+tty=$(SCHEDTAPE_PROGRESS_AFTER=0 script -qc "$ST report -o $T/p.html $S" /dev/null | tr '\r' '\n')
+piped=$(SCHEDTAPE_PROGRESS_AFTER=0 $ST report -o "$T/p.html" $S 2>&1 | wc -c)
+check cli_progress "$(echo "$tty" | grep -q "^schedtape report: .*%" &&
+	echo "$tty" | grep -q "$(printf '\033')\[K" && [ "$piped" = 0 ]; echo $?)" \
+	"on a tty: $(echo "$tty" | grep -c '%') progress lines; piped: $piped bytes"
+
 # Views against other views of the same trace (tests/tools/cli_check.py).
 for v in latency hist_ms cpu_split map timeline; do
 	out=$($PY tests/tools/cli_check.py $v $ST $S 2>&1)
