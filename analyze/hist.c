@@ -29,3 +29,20 @@ int hist__top(const struct hist *h)
 			return k;
 	return -1;
 }
+
+int hist__length(const struct filter *f, const struct interval *iv, enum wait_part part,
+		 uint64_t *len)
+{
+	uint64_t start, end, lat, q;
+
+	if (!filter__interval(f, iv, &start, &end) || iv->end > f->end)
+		return 0;
+	*len = iv->end - iv->start;
+	if (part == WP_ALL || iv->state != TS_RUNNABLE)
+		return 1;
+	if (!iv->split)
+		return -1;
+	interval__split(iv, iv->start, iv->end, &lat, &q);
+	*len = part == WP_QUEUE ? q : lat;
+	return 1;
+}

@@ -27,6 +27,12 @@ struct task_ref {
 static model_progress_fn progress_fn;
 static void *progress_ctx;
 
+void interval__ignore(void *ctx, const struct interval *iv)
+{
+	(void)ctx;
+	(void)iv;
+}
+
 void model__progress_hook(model_progress_fn fn, void *ctx)
 {
 	progress_fn = fn;

@@ -126,6 +126,8 @@ enum runnable_cause { RC_NONE, RC_WOKEN, RC_PREEMPTED, RC_NEW };
 
 /* Called for each closed interval; iv->t is valid only during the call. */
 typedef void (*interval_fn)(void *ctx, const struct interval *iv);
+/* An interval_fn for a model kept for its threads and names only. */
+void interval__ignore(void *ctx, const struct interval *iv);
 
 struct model;
 

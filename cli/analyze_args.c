@@ -126,12 +126,6 @@ int analyze_args__file(struct analyze_args *a, const char *cmd, int argc, char *
 	return 0;
 }
 
-static void no_interval(void *ctx, const struct interval *iv)
-{
-	(void)ctx;
-	(void)iv;
-}
-
 /* A window that holds nothing of the trace is an error, said before any work. */
 static int check_window(struct analyze_args *a, struct st_reader *r)
 {
@@ -140,7 +134,7 @@ static int check_window(struct analyze_args *a, struct st_reader *r)
 
 	if (!a->f.has_begin && !a->f.has_end)
 		return 0;
-	if (model__new(r, no_interval, NULL, &m))
+	if (model__new(r, interval__ignore, NULL, &m))
 		return 0; /* the command meets (and reports) the same failure */
 	filter__resolve(&f, model__start(m), model__end(m));
 	double span = (double)(model__end(m) - model__start(m)) / 1e9;

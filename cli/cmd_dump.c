@@ -255,12 +255,6 @@ static void print_json(struct dump *d, const struct st_event *e)
 	printf("}");
 }
 
-static void no_interval(void *ctx, const struct interval *iv)
-{
-	(void)ctx;
-	(void)iv;
-}
-
 static void usage(void)
 {
 	printf("Usage: %s dump [OPTIONS] FILE\n"
@@ -328,7 +322,7 @@ int cmd_dump(int argc, char **argv)
 	if (!d.r)
 		goto out;
 	a.f.untraced = true; /* dump shows every thread it is asked about */
-	d.m = analyze_args__model(&a, d.r, no_interval, NULL);
+	d.m = analyze_args__model(&a, d.r, interval__ignore, NULL);
 	if (!d.m)
 		goto out;
 	d.t0 = model__start(d.m);

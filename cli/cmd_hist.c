@@ -11,13 +11,11 @@
 
 enum group { G_ALL, G_THREAD, G_PROCESS };
 
-/* Which part of runnable time: all of it, or one side of the split. */
-enum part { P_ALL, P_LATENCY, P_QUEUE };
 
 struct hists {
 	struct analyze_args *a;
 	enum group group;
-	enum part part;
+	enum wait_part part;
 	bool ms; /* -m: slots of milliseconds (runqlat -m) */
 	uint64_t unsplit; /* runnable intervals --part could not split */
 	struct hist all;
@@ -64,21 +62,13 @@ static struct hist *hists__slot(struct hists *hs, const struct thread *t)
 static void on_interval(void *ctx, const struct interval *iv)
 {
 	struct hists *hs = ctx;
-	uint64_t start, end;
+	uint64_t len;
+	int got = hist__length(&hs->a->f, iv, hs->part, &len);
 
-	/* A histogram is of whole intervals: those that end inside the window. */
-	if (!filter__interval(&hs->a->f, iv, &start, &end) || iv->end > hs->a->f.end)
+	if (got < 0)
+		hs->unsplit++;
+	if (got <= 0)
 		return;
-	uint64_t len = iv->end - iv->start;
-	if (hs->part != P_ALL && iv->state == TS_RUNNABLE) {
-		uint64_t lat, q;
-		if (!iv->split) {
-			hs->unsplit++;
-			return;
-		}
-		interval__split(iv, iv->start, iv->end, &lat, &q);
-		len = hs->part == P_QUEUE ? q : lat;
-	}
 	struct hist *h = hs->group == G_ALL ? &hs->all : hists__slot(hs, iv->t);
 	if (h)
 		hist__add_in(h, len, hs->ms ? 1000000 : 1000);
@@ -157,11 +147,11 @@ int cmd_hist(int argc, char **argv)
 			hs.ms = true;
 		} else if (c == OPT_PART) {
 			if (!strcmp(optarg, "all")) {
-				hs.part = P_ALL;
+				hs.part = WP_ALL;
 			} else if (!strcmp(optarg, "latency")) {
-				hs.part = P_LATENCY;
+				hs.part = WP_LATENCY;
 			} else if (!strcmp(optarg, "queue")) {
-				hs.part = P_QUEUE;
+				hs.part = WP_QUEUE;
 			} else {
 				cli__error("hist", "--part: 'all', 'latency' or 'queue', not '%s'", optarg);
 				ret = EXIT_USAGE;
@@ -191,7 +181,7 @@ int cmd_hist(int argc, char **argv)
 		goto out;
 	if (!a.f.states)
 		a.f.states = 1u << TS_RUNNABLE;
-	if (hs.part != P_ALL && a.f.states != 1u << TS_RUNNABLE) {
+	if (hs.part != WP_ALL && a.f.states != 1u << TS_RUNNABLE) {
 		cli__error("hist", "--part splits runnable waits: use it with --state runnable");
 		ret = EXIT_USAGE;
 		goto out;
@@ -233,7 +223,7 @@ int cmd_hist(int argc, char **argv)
 			print_hist(&hs.by[i].h, hs.ms);
 		}
 	}
-	if (hs.part != P_ALL && hs.unsplit)
+	if (hs.part != WP_ALL && hs.unsplit)
 		fprintf(stderr, "%s: %s: %llu waits left out: the trace does not split them%s\n",
 			prog_name, a.path, (unsigned long long)hs.unsplit,
 			model__has_split(m) ? " (their start was not seen)"

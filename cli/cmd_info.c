@@ -29,17 +29,11 @@ struct totals {
 	bool split;
 };
 
-static void no_interval(void *ctx, const struct interval *iv)
-{
-	(void)ctx;
-	(void)iv;
-}
-
 /* The model's anomalies, by kind: what `states --anomalies` lists. */
 static int totals__model(struct st_reader *r, struct totals *t)
 {
 	struct model *m;
-	int err = model__new(r, no_interval, NULL, &m);
+	int err = model__new(r, interval__ignore, NULL, &m);
 
 	if (err)
 		return err;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze/hist.h"
 #include "analyze/latency.h"
 #include "analyze/model.h"
 #include "analyze_args.h"
@@ -15,7 +16,6 @@
 #include "base/htab.h"
 #include "cli.h"
 
-enum part { P_ALL, P_LATENCY, P_QUEUE };
 
 struct row {
 	uint32_t pid, tid, threads;
@@ -25,7 +25,7 @@ struct row {
 
 struct latency {
 	struct analyze_args *a;
-	enum part part;
+	enum wait_part part;
 	struct row *rows; /* by model thread index */
 	size_t n, cap;
 	uint64_t unsplit;
@@ -35,21 +35,15 @@ struct latency {
 static void on_interval(void *ctx, const struct interval *iv)
 {
 	struct latency *l = ctx;
-	uint64_t start, end;
+	uint64_t len;
 
-	/* Whole waits that end in the window, as hist counts them. */
-	if (iv->state != TS_RUNNABLE || !filter__interval(&l->a->f, iv, &start, &end) ||
-	    iv->end > l->a->f.end)
+	if (iv->state != TS_RUNNABLE)
 		return;
-	uint64_t len = iv->end - iv->start, lat, q;
-	if (l->part != P_ALL) {
-		if (!iv->split) {
-			l->unsplit++;
-			return;
-		}
-		interval__split(iv, iv->start, iv->end, &lat, &q);
-		len = l->part == P_QUEUE ? q : lat;
-	}
+	int got = hist__length(&l->a->f, iv, l->part, &len);
+	if (got < 0)
+		l->unsplit++;
+	if (got <= 0)
+		return;
 	uint32_t i = iv->t->index;
 	if (i >= l->n) {
 		if (grow(&l->rows, &l->cap, (size_t)i + 1, sizeof(*l->rows))) {
@@ -143,7 +137,7 @@ static void print(struct latency *l, const struct row *rows, long n, bool per_pr
 	bool approx = false;
 
 	if (l->a->json) {
-		printf("{\"part\":\"%s\",\"%s\":[", l->part == P_ALL ? "all" : l->part == P_QUEUE ? "queue" : "latency",
+		printf("{\"part\":\"%s\",\"%s\":[", l->part == WP_ALL ? "all" : l->part == WP_QUEUE ? "queue" : "latency",
 		       per_process ? "processes" : "threads");
 	} else {
 		printf("Waits for a CPU: %s\n\n", parts[l->part]);
@@ -222,7 +216,7 @@ int cmd_latency(int argc, char **argv)
 			per_process = true;
 		} else if (c == OPT_PART) {
 			if (!strcmp(optarg, "all") || !strcmp(optarg, "latency") || !strcmp(optarg, "queue")) {
-				l.part = optarg[0] == 'a' ? P_ALL : optarg[0] == 'l' ? P_LATENCY : P_QUEUE;
+				l.part = optarg[0] == 'a' ? WP_ALL : optarg[0] == 'l' ? WP_LATENCY : WP_QUEUE;
 			} else {
 				cli__error("latency", "--part: 'all', 'latency' or 'queue', not '%s'", optarg);
 				goto out;

@@ -165,12 +165,6 @@ static void json_threads(struct map *mp)
 	printf("]}\n");
 }
 
-static void no_interval(void *ctx, const struct interval *iv)
-{
-	(void)ctx;
-	(void)iv;
-}
-
 int cmd_map(int argc, char **argv)
 {
 	static const struct option opts[] = { ANALYZE_LONG_OPTS, { 0 } };
@@ -217,7 +211,7 @@ int cmd_map(int argc, char **argv)
 	if (!r)
 		goto out;
 	a.f.untraced = true;
-	mp.m = analyze_args__model(&a, r, no_interval, NULL);
+	mp.m = analyze_args__model(&a, r, interval__ignore, NULL);
 	if (!mp.m)
 		goto out;
 	mp.t0 = model__start(mp.m);

@@ -86,18 +86,12 @@ static void pass1_interval(void *ctx, const struct interval *iv)
 		p->by_index[i].ns += idle;
 		p->by_index[i].waits += idle != 0;
 		p->by_index[i].partial |= partial;
-		/*
-		 * As `hist --state runnable [--part queue]` counts: whole waits ending in the
-		 * window. Which of the two the page shows is known at the end (whether the
-		 * trace splits runnable time).
-		 */
-		if (iv->end <= d->f->end) {
-			hist__add(&d->runq_all, iv->end - iv->start);
-			if (iv->split) {
-				interval__split(iv, iv->start, iv->end, &lat, &q);
-				hist__add(&d->runq, q);
-			}
-		}
+		/* As `hist --state runnable [--part queue]` counts; which one the page shows is
+		 * known at the end (whether the trace splits runnable time). */
+		if (hist__length(d->f, iv, WP_ALL, &q) > 0)
+			hist__add(&d->runq_all, q);
+		if (hist__length(d->f, iv, WP_QUEUE, &q) > 0)
+			hist__add(&d->runq, q);
 		return;
 	}
 	if (iv->state != TS_SLEEPING && iv->state != TS_BLOCKED)
