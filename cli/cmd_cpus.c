@@ -219,10 +219,10 @@ int cmd_cpus(int argc, char **argv)
 	c.width = width ? width : (span / 20 ? span / 20 : 1);
 	uint64_t nb = (span + c.width - 1) / c.width;
 	if (nb > CPUS_MAX_CELLS) {
-		cli__error("cpus", "--interval: %llu buckets; give a longer interval",
+		cli__error(a.path, "%.3f s in buckets of %.3f ms are %llu buckets, too many: give a "
+			   "longer --interval", (double)span / 1e9, (double)c.width / 1e6,
 			   (unsigned long long)nb);
-		ret = EXIT_USAGE;
-		goto out;
+		goto out; /* the trace's span, not the option, is at odds: EXIT_FAIL */
 	}
 	c.nbuckets = nb ? (uint32_t)nb : 1;
 	struct st_event_iter *it = NULL;

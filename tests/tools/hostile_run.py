@@ -34,7 +34,10 @@ def commands(tmp):
     html = os.path.join(tmp, "report.html")
     return [
         (["info"], "text"), (["info", "--json"], "json"), (["info", "--maps"], "text"),
-        (["dump"], "text"), (["dump", "-g"], "text"),
+        (["dump"], "text"), (["dump", "-g"], "text"), (["dump", "-g", "--json"], "json"),
+        (["latency"], "text"), (["latency", "--json", "-P"], "json"),
+        (["map"], "text"), (["map", "--json"], "json"),
+        (["cpus"], "text"), (["cpus", "--json", "-i", "0.5"], "json"),
         (["states"], "text"), (["states", "--json"], "json"), (["states", "--anomalies"], "text"),
         (["states", "--per-process", "--json"], "json"),
         (["hist"], "text"), (["hist", "--json", "--per-thread"], "json"),
