@@ -657,7 +657,7 @@ void model__finish(struct model *m, uint64_t end)
 	}
 }
 
-int model__run(struct model *m, struct st_reader *r)
+int model__run_each(struct model *m, struct st_reader *r, event_fn see, bool after, void *ctx)
 {
 	struct st_event_iter *it;
 	struct st_event e;
@@ -665,12 +665,22 @@ int model__run(struct model *m, struct st_reader *r)
 
 	if (ret)
 		return ret;
-	while ((ret = st_event_iter__next(it, &e)) > 0)
+	while ((ret = st_event_iter__next(it, &e)) > 0) {
+		if (see && !after)
+			see(ctx, &e);
 		model__event(m, &e);
+		if (see && after)
+			see(ctx, &e);
+	}
 	st_event_iter__free(it);
 	if (ret == 0)
 		model__finish(m, m->end);
 	return ret;
+}
+
+int model__run(struct model *m, struct st_reader *r)
+{
+	return model__run_each(m, r, NULL, false, NULL);
 }
 
 uint64_t model__start(const struct model *m)

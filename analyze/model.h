@@ -158,6 +158,14 @@ void model__finish(struct model *m, uint64_t end);
  */
 int model__run(struct model *m, struct st_reader *r);
 
+/*
+ * model__run, with @see shown each event too: before the model takes it
+ * (@after false: @see reads the model as it was) or after (the event's names
+ * and threads known to the model). Returns 0 or the reader's error.
+ */
+typedef void (*event_fn)(void *ctx, const struct st_event *e);
+int model__run_each(struct model *m, struct st_reader *r, event_fn see, bool after, void *ctx);
+
 /* When the trace starts and ends (what reports measure against). */
 uint64_t model__start(const struct model *m);
 uint64_t model__end(const struct model *m);

@@ -84,8 +84,10 @@ static void on_interval(void *ctx, const struct interval *iv)
  * A CPU's first switch says who ran there since the trace began (the model
  * has that thread UNKNOWN: it did not see it start): busy unless it was idle.
  */
-static void first_switch(struct cpus *c, const struct st_event *e)
+static void first_switch(void *ctx, const struct st_event *e)
 {
+	struct cpus *c = ctx;
+
 	if (e->type != ST_REC_SWITCH || e->cpu >= 4096)
 		return;
 	if (e->cpu >= c->nfirst) {
@@ -225,17 +227,7 @@ int cmd_cpus(int argc, char **argv)
 		goto out; /* the trace's span, not the option, is at odds: EXIT_FAIL */
 	}
 	c.nbuckets = nb ? (uint32_t)nb : 1;
-	struct st_event_iter *it = NULL;
-	struct st_event e;
-	int got = st_event_iter__new(r, &it);
-	while (!got && (got = st_event_iter__next(it, &e)) > 0) {
-		first_switch(&c, &e);
-		model__event(m, &e);
-		got = 0;
-	}
-	if (!got)
-		model__finish(m, model__end(m));
-	st_event_iter__free(it);
+	int got = model__run_each(m, r, first_switch, false, &c);
 	if (got) {
 		cli__error(a.path, "%s", st_strerror(got));
 		goto out;

@@ -255,6 +255,20 @@ static void print_json(struct dump *d, const struct st_event *e)
 	printf("}");
 }
 
+/* After the model has the event: the names it gives are known (a fork's child, a rename). */
+static void on_event(void *ctx, const struct st_event *e)
+{
+	struct dump *d = ctx;
+
+	if (!wanted(d, e))
+		return;
+	if (d->a->json)
+		print_json(d, e);
+	else
+		print_text(d, e);
+	d->n++;
+}
+
 static void usage(void)
 {
 	printf("Usage: %s dump [OPTIONS] FILE\n"
@@ -284,8 +298,6 @@ int cmd_dump(int argc, char **argv)
 	};
 	struct analyze_args a = { 0 };
 	struct dump d = { .a = &a, .trim = true };
-	struct st_event_iter *it = NULL;
-	struct st_event e;
 	bool stacks = false;
 	int c, ret, err = 0;
 
@@ -326,33 +338,22 @@ int cmd_dump(int argc, char **argv)
 	if (!d.m)
 		goto out;
 	d.t0 = model__start(d.m);
-	err = st_event_iter__new(d.r, &it);
-	if (!err && stacks)
+	if (stacks)
 		err = symbolizer__new(d.r, &a.sym, &d.sym);
 	if (a.json)
 		printf("{\"events\":[");
-	int got = 0;
-	while (!err && (got = st_event_iter__next(it, &e)) > 0) {
-		model__event(d.m, &e);
-		if (!wanted(&d, &e))
-			continue;
-		if (a.json)
-			print_json(&d, &e);
-		else
-			print_text(&d, &e);
-		d.n++;
-	}
+	if (!err)
+		err = model__run_each(d.m, d.r, on_event, true, &d);
 	if (a.json)
 		printf("],\"count\":%llu}\n", (unsigned long long)d.n);
 	cli__symbols_hint(a.path, d.sym, &a.sym);
 	cli__warn_problems(a.path, d.r);
-	if (err || got < 0) {
-		cli__error(a.path, "%s", st_strerror(err ? err : got));
+	if (err) {
+		cli__error(a.path, "%s", st_strerror(err));
 		goto out;
 	}
 	ret = EXIT_OK;
 out:
-	st_event_iter__free(it);
 	symbolizer__free(d.sym);
 	model__free(d.m);
 	st_reader__free(d.r);

@@ -141,6 +141,15 @@ static void on_switch(struct map *mp, const struct st_event *e)
 	mp->lines++;
 }
 
+/* After the model has the event: its threads' names are known. */
+static void on_event(void *ctx, const struct st_event *e)
+{
+	struct map *mp = ctx;
+
+	if (e->type == ST_REC_SWITCH && !mp->err)
+		on_switch(mp, e);
+}
+
 /* JSON: the threads behind the ids, at the end (their last names). */
 static void json_threads(struct map *mp)
 {
@@ -171,9 +180,7 @@ int cmd_map(int argc, char **argv)
 	struct analyze_args a = { 0 };
 	struct map mp = { .a = &a };
 	struct st_reader *r = NULL;
-	struct st_event_iter *it = NULL;
-	struct st_event e;
-	int c, ret, got = 0;
+	int c, ret;
 
 	while ((c = getopt_long(argc, argv, ANALYZE_SHORT_OPTS, opts, NULL)) != -1) {
 		if (c == OPT_STATE || c == OPT_MIN_US || c == OPT_MAX_US) {
@@ -216,17 +223,12 @@ int cmd_map(int argc, char **argv)
 		goto out;
 	mp.t0 = model__start(mp.m);
 	columns(&mp, r);
-	int err = st_event_iter__new(r, &it);
-	if (!err && a.json)
+	if (a.json)
 		printf("{\"switches\":[");
-	while (!err && !mp.err && (got = st_event_iter__next(it, &e)) > 0) {
-		model__event(mp.m, &e);
-		if (e.type == ST_REC_SWITCH)
-			on_switch(&mp, &e);
-	}
+	int err = model__run_each(mp.m, r, on_event, true, &mp);
 	if (!err && a.json)
 		json_threads(&mp);
-	err = err ? err : mp.err ? mp.err : got < 0 ? got : 0;
+	err = err ? err : mp.err;
 	if (err) {
 		cli__error(a.path, "%s", st_strerror(err));
 		goto out;
@@ -236,7 +238,6 @@ int cmd_map(int argc, char **argv)
 	cli__warn_problems(a.path, r);
 	ret = EXIT_OK;
 out:
-	st_event_iter__free(it);
 	free(mp.cur);
 	htab64__free(&mp.id_of);
 	model__free(mp.m);

@@ -105,24 +105,10 @@ static void pass1_interval(void *ctx, const struct interval *iv)
 	}
 }
 
-/* Events one by one: the idle tracker sees each before the model closes intervals on it. */
-static int run_events(struct st_reader *r, struct model *m, struct idle_overlap *io)
+/* The idle tracker sees each event before the model closes intervals on it. */
+static void idle_event(void *ctx, const struct st_event *e)
 {
-	struct st_event_iter *it;
-	struct st_event e;
-	int ret = st_event_iter__new(r, &it);
-
-	if (ret)
-		return ret;
-	while ((ret = st_event_iter__next(it, &e)) > 0) {
-		if (io)
-			idle_overlap__event(io, &e);
-		model__event(m, &e);
-	}
-	st_event_iter__free(it);
-	if (ret == 0)
-		model__finish(m, model__end(m));
-	return ret;
+	idle_overlap__event(ctx, e);
 }
 
 static int on_loss(void *ctx, const struct st_event *e)
@@ -154,7 +140,7 @@ static int first_pass(struct report_data *d)
 		d->t1 = model__end(m);
 		d->filtered = model__filtered(m);
 		filter__resolve(d->f, d->t0, d->t1);
-		err = run_events(d->r, m, p.io);
+		err = model__run_each(m, d->r, idle_event, false, p.io);
 		d->split = model__has_split(m);
 		if (!d->split)
 			d->runq = d->runq_all;
@@ -337,7 +323,7 @@ static int second_pass(struct report_data *d)
 	if (!err)
 		err = model__new(d->r, pass2_interval, &p, &m);
 	if (!err)
-		err = run_events(d->r, m, NULL);
+		err = model__run(m, d->r);
 	if (!err)
 		err = p.err;
 	for (size_t k = 0; k < d->nlanes && !err; k++)
