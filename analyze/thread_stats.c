@@ -82,6 +82,7 @@ uint32_t stats_table__finish(struct stats_table *t, const struct model *m)
 		s.pid = th->pid;
 		s.tid = th->tid;
 		s.gen = th->gen;
+		s.index = i;
 		s.threads = 1;
 		s.anomalies = th->anomalies;
 		memcpy(s.comm, th->comm, sizeof(s.comm));

@@ -8,6 +8,7 @@
 
 struct thread_stats {
 	uint32_t pid, tid, gen;
+	uint32_t index; /* a thread's model index (by stats_table__finish) */
 	char comm[ST_COMM_LEN];
 	uint64_t ns[TS_NSTATES];
 	uint64_t switches;     /* times it left a CPU */

@@ -22,8 +22,6 @@
 struct pass1 {
 	struct report_data *d;
 	struct idle_overlap *io;
-	struct idle_wait *by_index; /* by model thread index */
-	size_t cap;
 	int err;
 };
 
@@ -72,7 +70,7 @@ static void pass1_interval(void *ctx, const struct interval *iv)
 		return;
 	if (iv->state == TS_RUNNABLE) {
 		uint32_t i = iv->t->index;
-		if (grow(&p->by_index, &p->cap, (size_t)i + 1, sizeof(*p->by_index))) {
+		if (grow(&d->idle, &d->idle_cap, (size_t)i + 1, sizeof(*d->idle))) {
 			note_err(&p->err, -ENOMEM);
 			return;
 		}
@@ -83,9 +81,9 @@ static void pass1_interval(void *ctx, const struct interval *iv)
 			interval__split(iv, s, e, &lat, &q);
 		bool partial = false;
 		uint64_t idle = q && !d->filtered ? idle_overlap__of(p->io, iv->cpu, e - q, e, &partial) : 0;
-		p->by_index[i].ns += idle;
-		p->by_index[i].waits += idle != 0;
-		p->by_index[i].partial |= partial;
+		d->idle[i].ns += idle;
+		d->idle[i].waits += idle != 0;
+		d->idle[i].partial |= partial;
 		/* As `hist --state runnable [--part queue]` counts; which one the page shows is
 		 * known at the end (whether the trace splits runnable time). */
 		if (hist__length(d->f, iv, WP_ALL, &q) > 0)
@@ -149,15 +147,6 @@ static int first_pass(struct report_data *d)
 		err = p.err;
 	if (!err) {
 		d->anomalies = model__anomalies(m);
-		/* stats_table__finish keeps the rows that saw time, in index order: so do these. */
-		size_t n = 0;
-		for (uint32_t i = 0; i < d->threads.n && !err; i++) {
-			if (!d->threads.rows[i].seen)
-				continue;
-			err = grow(&d->idle, &d->idle_cap, n + 1, sizeof(*d->idle));
-			if (!err)
-				d->idle[n++] = i < p.cap ? p.by_index[i] : (struct idle_wait){ 0 };
-		}
 		stats_table__finish(&d->threads, m);
 	}
 	if (!err)
@@ -166,7 +155,6 @@ static int first_pass(struct report_data *d)
 		stats_table__sort(&d->procs, SK_RUN);
 	model__free(m);
 	idle_overlap__free(p.io);
-	free(p.by_index);
 	return err;
 }
 

@@ -156,19 +156,20 @@ static void worst_wait(struct out *o)
 	end(o);
 }
 
+static const struct report_data *sort_d;
 static int by_idle_wait(const void *a, const void *b)
 {
-	const struct idle_wait *x = *(const struct idle_wait *const *)a;
-	const struct idle_wait *y = *(const struct idle_wait *const *)b;
+	uint64_t x = report__idle(sort_d, *(const struct thread_stats *const *)a).ns;
+	uint64_t y = report__idle(sort_d, *(const struct thread_stats *const *)b).ns;
 
-	return x->ns > y->ns ? -1 : x->ns < y->ns;
+	return x > y ? -1 : x < y;
 }
 
 /* Threads that waited for a CPU while another CPU had nothing to run. */
 static void idle_cpu(struct out *o)
 {
 	struct report_data *d = o->d;
-	const struct idle_wait **w = calloc(d->threads.n ? d->threads.n : 1, sizeof(*w));
+	const struct thread_stats **w = calloc(d->threads.n ? d->threads.n : 1, sizeof(*w));
 	uint64_t total = 0;
 	size_t n = 0;
 	bool partial = false;
@@ -176,13 +177,16 @@ static void idle_cpu(struct out *o)
 
 	if (!w)
 		return;
-	for (uint32_t i = 0; i < d->threads.n && !d->filtered; i++)
-		if (d->idle[i].ns) {
-			w[n++] = &d->idle[i];
-			total += d->idle[i].ns;
-			partial |= d->idle[i].partial;
+	for (uint32_t i = 0; i < d->threads.n && !d->filtered; i++) {
+		struct idle_wait iw = report__idle(d, &d->threads.rows[i]);
+		if (iw.ns) {
+			w[n++] = &d->threads.rows[i];
+			total += iw.ns;
+			partial |= iw.partial;
 		}
+	}
 	if (n) {
+		sort_d = d;
 		qsort(w, n, sizeof(*w), by_idle_wait);
 		snprintf(text, sizeof(text),
 			 "%zu threads waited for a CPU while another CPU was idle: %s%.3f ms in all. "
@@ -191,9 +195,9 @@ static void idle_cpu(struct out *o)
 			 n, partial ? "at least " : "", ms(total));
 		begin(o, "idle_cpu", "info", "Runnable while a CPU was idle", text, -1, -1);
 		for (size_t i = 0; i < n && i < 5; i++) {
-			const struct thread_stats *s = &d->threads.rows[w[i] - d->idle];
-			snprintf(line, sizeof(line), "%s (tid %u): %.3f ms in %llu waits", name(s->comm),
-				 s->tid, ms(w[i]->ns), (unsigned long long)w[i]->waits);
+			struct idle_wait iw = report__idle(d, w[i]);
+			snprintf(line, sizeof(line), "%s (tid %u): %.3f ms in %llu waits", name(w[i]->comm),
+				 w[i]->tid, ms(iw.ns), (unsigned long long)iw.waits);
 			evidence(o, (int)i, line);
 		}
 		end(o);

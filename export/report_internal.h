@@ -55,7 +55,7 @@ struct report_data {
 	uint64_t anomalies;
 
 	struct stats_table threads, procs;
-	struct idle_wait *idle; /* by row of threads, after the first pass */
+	struct idle_wait *idle; /* by model thread index (thread_stats.index) */
 	size_t idle_cap;
 	struct hist runq;     /* queue waits (runnable waits where the trace does not split them) */
 	struct hist runq_all; /* runnable waits */
@@ -88,6 +88,12 @@ struct report_data {
 	struct waitfor_result wf; /* for the thread with the most queue wait */
 	int wf_row;		  /* its row in threads, or -1 */
 };
+
+/* A thread's waits while another CPU idled (none recorded: zero). */
+static inline struct idle_wait report__idle(const struct report_data *d, const struct thread_stats *s)
+{
+	return s->index < d->idle_cap ? d->idle[s->index] : (struct idle_wait){ 0 };
+}
 
 /* Run every pass over the trace. Returns 0 or a negative error. */
 int report_data__gather(struct report_data *d);

@@ -153,7 +153,7 @@ static int by_key(const void *a, const void *b)
  * whatever the number of threads.
  */
 static int rows(FILE *f, struct report_data *d, const char *name, const struct stats_table *t,
-		const struct idle_wait *idle)
+		bool idle)
 {
 	struct ranked *r = calloc(t->n ? t->n : 1, sizeof(*r));
 	struct thread_stats rest = { 0 };
@@ -170,7 +170,8 @@ static int rows(FILE *f, struct report_data *d, const char *name, const struct s
 	for (uint32_t k = 0; k < shown; k++) {
 		if (k)
 			fputc(',', f);
-		row(f, d, &t->rows[r[k].row], idle ? &idle[r[k].row] : NULL);
+		struct idle_wait iw = report__idle(d, &t->rows[r[k].row]);
+		row(f, d, &t->rows[r[k].row], idle ? &iw : NULL);
 	}
 	for (uint32_t k = shown; k < t->n; k++) {
 		const struct thread_stats *s = &t->rows[r[k].row];
@@ -201,9 +202,9 @@ static int rows(FILE *f, struct report_data *d, const char *name, const struct s
 
 static int table(FILE *f, struct report_data *d)
 {
-	int err = rows(f, d, "threads", &d->threads, d->idle);
+	int err = rows(f, d, "threads", &d->threads, true);
 
-	return err ? err : rows(f, d, "processes", &d->procs, NULL);
+	return err ? err : rows(f, d, "processes", &d->procs, false);
 }
 
 static void bands(FILE *f, struct report_data *d, const struct lane *l)
