@@ -120,6 +120,11 @@ bool filter__thread(const struct filter *f, const struct thread *t)
 	return true;
 }
 
+bool filter__cpu(const struct filter *f, uint32_t cpu)
+{
+	return !f->ncpus || has_id(f->cpus, f->ncpus, cpu);
+}
+
 bool filter__interval_all(const struct filter *f, const struct interval *iv, uint64_t *start,
 			  uint64_t *end)
 {
@@ -128,7 +133,7 @@ bool filter__interval_all(const struct filter *f, const struct interval *iv, uin
 	if (f->states && !(f->states & (1u << iv->state)))
 		return false;
 	/* An interval's CPU: where it ran, waited for a CPU, or last ran before sleeping. */
-	if (f->ncpus && !has_id(f->cpus, f->ncpus, iv->cpu))
+	if (!filter__cpu(f, iv->cpu))
 		return false;
 	if (d < f->min_ns || (f->max_ns && d > f->max_ns))
 		return false;

@@ -39,6 +39,8 @@ void filter__resolve(struct filter *f, uint64_t trace_start, uint64_t trace_end)
 void filter__free(struct filter *f);
 
 bool filter__thread(const struct filter *f, const struct thread *t);
+/* Whether CPU @cpu is one -C asked for (every CPU without -C). */
+bool filter__cpu(const struct filter *f, uint32_t cpu);
 
 bool filter__interval_all(const struct filter *f, const struct interval *iv, uint64_t *start,
 			  uint64_t *end);

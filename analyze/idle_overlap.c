@@ -45,7 +45,7 @@ void idle_overlap__free(struct idle_overlap *io)
 
 static struct cpu_idle *cpu_of(struct idle_overlap *io, uint32_t cpu)
 {
-	if (cpu >= IDLE_MAX_CPUS)
+	if (cpu >= ST_MAX_CPU)
 		return NULL;
 	if (cpu >= io->ncpus) {
 		if (grow(&io->cpu, &io->cap, cpu + 1, sizeof(*io->cpu)))

@@ -16,7 +16,6 @@
 #include "format/tape.h"
 
 #define IDLE_HISTORY 64
-#define IDLE_MAX_CPUS 4096 /* what the format allows */
 
 struct idle_overlap;
 

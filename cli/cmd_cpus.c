@@ -32,7 +32,7 @@ struct cpus {
 
 static struct cell *row(struct cpus *c, uint32_t cpu)
 {
-	if (cpu >= 4096)
+	if (cpu >= ST_MAX_CPU)
 		return NULL;
 	if (cpu >= c->ncpus) {
 		if ((size_t)(cpu + 1) * c->nbuckets > CPUS_MAX_CELLS) {
@@ -88,7 +88,7 @@ static void first_switch(void *ctx, const struct st_event *e)
 {
 	struct cpus *c = ctx;
 
-	if (e->type != ST_REC_SWITCH || e->cpu >= 4096)
+	if (e->type != ST_REC_SWITCH || e->cpu >= ST_MAX_CPU)
 		return;
 	if (e->cpu >= c->nfirst) {
 		size_t cap = c->nfirst;
@@ -103,10 +103,8 @@ static void first_switch(void *ctx, const struct st_event *e)
 	c->first_seen[e->cpu] = 1;
 	uint64_t s = c->a->f.begin, end = e->ts < c->a->f.end ? e->ts : c->a->f.end;
 	struct cell *r = e->sw.prev_tid && s < end ? row(c, e->cpu) : NULL;
-	bool ncpu_ok = !c->a->f.ncpus;
-	for (unsigned int k = 0; k < c->a->f.ncpus; k++)
-		ncpu_ok |= c->a->f.cpus[k] == e->cpu;
-	if (r && ncpu_ok && !c->a->f.npids && !c->a->f.ntids && !c->a->f.has_comm)
+	if (r && filter__cpu(&c->a->f, e->cpu) && !c->a->f.npids && !c->a->f.ntids &&
+	    !c->a->f.has_comm)
 		add(c, r, s, end, true);
 }
 
@@ -139,13 +137,8 @@ static void print(struct cpus *c, bool filtered)
 		double len = (double)(be - bs);
 		for (size_t cpu = 0; cpu < c->ncpus; cpu++) {
 			const struct cell *x = &c->cells[cpu * c->nbuckets + b];
-			if (c->a->f.ncpus) {
-				bool want = false;
-				for (unsigned int k = 0; k < c->a->f.ncpus; k++)
-					want |= c->a->f.cpus[k] == cpu;
-				if (!want)
-					continue;
-			}
+			if (!filter__cpu(&c->a->f, (uint32_t)cpu))
+				continue;
 			if (c->a->json) {
 				printf("%s{\"start_ns\":%llu,\"len_ns\":%llu,\"cpu\":%zu,\"busy_ns\":%llu,"
 				       "\"runnable_ns\":%llu}",

@@ -223,7 +223,7 @@ static int64_t waker_of(const struct interval *iv)
 
 static struct lane *cpu_lane(struct report_data *d, uint32_t cpu)
 {
-	if (cpu >= IDLE_MAX_CPUS)
+	if (cpu >= ST_MAX_CPU)
 		return NULL;
 	if (cpu >= d->ncpus) {
 		if (grow(&d->cpus, &d->cpus_cap, (size_t)cpu + 1, sizeof(*d->cpus)))
@@ -269,7 +269,7 @@ static void pass2_interval(void *ctx, const struct interval *iv)
 			lane__add(l, s, e, TS_RUNNING, iv->t->tid);
 			name__note(p, iv->t->tid, iv->t->comm);
 		}
-		else if (s < e && iv->cpu < IDLE_MAX_CPUS)
+		else if (s < e && iv->cpu < ST_MAX_CPU)
 			note_err(&p->err, -ENOMEM);
 	}
 	if (i >= p->n) {
