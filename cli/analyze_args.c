@@ -112,6 +112,15 @@ bad:
 	return EXIT_USAGE;
 }
 
+int analyze_args__events_only(const char *cmd, int c)
+{
+	if (c != OPT_STATE && c != OPT_MIN_US && c != OPT_MAX_US)
+		return 0;
+	cli__error(cmd, "%s selects intervals; %s prints events (timeline prints intervals)",
+		   opt_name(c), cmd);
+	return EXIT_USAGE;
+}
+
 int analyze_args__file(struct analyze_args *a, const char *cmd, int argc, char **argv)
 {
 	if (optind + 1 != argc) {

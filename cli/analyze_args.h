@@ -70,6 +70,12 @@ struct analyze_args {
  */
 int analyze_args__opt(struct analyze_args *a, const char *cmd, int c, const char *arg);
 
+/*
+ * For commands that print events (dump, map): the options that select
+ * intervals are refused. Returns 0, or EXIT_USAGE after saying so for @c.
+ */
+int analyze_args__events_only(const char *cmd, int c);
+
 /* The one positional argument, the trace. Returns 0 or EXIT_USAGE (printed). */
 int analyze_args__file(struct analyze_args *a, const char *cmd, int argc, char **argv);
 

@@ -302,11 +302,8 @@ int cmd_dump(int argc, char **argv)
 	int c, ret, err = 0;
 
 	while ((c = getopt_long(argc, argv, ANALYZE_SHORT_OPTS "g", opts, NULL)) != -1) {
-		if (c == OPT_STATE || c == OPT_MIN_US || c == OPT_MAX_US) {
-			cli__error("dump", "%s selects intervals; dump prints events (use timeline)",
-				   c == OPT_STATE ? "--state" : c == OPT_MIN_US ? "--min-us" : "--max-us");
-			return EXIT_USAGE;
-		}
+		if ((ret = analyze_args__events_only("dump", c)))
+			goto out;
 		ret = analyze_args__opt(&a, "dump", c, optarg);
 		if (ret == 1)
 			continue;

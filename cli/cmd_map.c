@@ -183,11 +183,8 @@ int cmd_map(int argc, char **argv)
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, ANALYZE_SHORT_OPTS, opts, NULL)) != -1) {
-		if (c == OPT_STATE || c == OPT_MIN_US || c == OPT_MAX_US) {
-			cli__error("map", "--state, --min-us and --max-us select intervals; map shows switches");
-			ret = EXIT_USAGE;
+		if ((ret = analyze_args__events_only("map", c)))
 			goto out;
-		}
 		ret = analyze_args__opt(&a, "map", c, optarg);
 		if (ret == 1)
 			continue;
