@@ -33,8 +33,8 @@ SYMBOLIZE_SRCS := $(wildcard symbolize/*.c)
 FORMAT_SRCS  := $(wildcard format/*.c)
 ANALYZE_SRCS := $(wildcard analyze/*.c)
 EXPORT_SRCS  := $(wildcard export/*.c)
-CLI_SRCS     := $(filter-out cli/cmd_record.c,$(wildcard cli/*.c))
-RECORD_SRCS  := $(wildcard record/*.c) cli/cmd_record.c
+CLI_SRCS     := $(filter-out cli/cmd_record.c cli/record_ring.c,$(wildcard cli/*.c))
+RECORD_SRCS  := $(wildcard record/*.c) cli/cmd_record.c cli/record_ring.c
 
 LIB_OBJS := $(patsubst %.c,$(OUT)/%.o,$(BASE_SRCS) $(SYMBOLIZE_SRCS) $(FORMAT_SRCS) $(ANALYZE_SRCS) $(EXPORT_SRCS))
 CLI_OBJS := $(patsubst %.c,$(OUT)/%.o,$(CLI_SRCS))

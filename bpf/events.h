@@ -21,6 +21,7 @@ enum stb_type {
 	STB_EXIT = 6,
 	STB_RENAME = 7,
 	STB_BATCH = 8, /* only in struct stb_batch_hdr */
+	STB_CGROUP = 9, /* a task (state 1: its whole process) moved to cgroup task.cgroup */
 };
 
 /* stb_event.flags */
@@ -30,6 +31,7 @@ enum stb_type {
 #define STB_F_KSTACK_REF 0x08	/* the kernel stack is khash, already known: no frames follow */
 #define STB_F_USTACK_REF 0x10	/* the user stack is uhash, already known: no frames follow */
 #define STB_F_QUEUED 0x20	/* switch: queued holds next's run-queue wait */
+#define STB_F_SLEPT 0x20	/* waking: queued holds how long the wakee slept, state how */
 #define STB_F_EXCLUDED 0x40	/* switch: excluded holds this CPU's uncharged time so far */
 #define STB_F_CHARGED 0x80	/* switch: charged holds the runtime the kernel gave prev's slice */
 
@@ -43,7 +45,7 @@ struct stb_event {
 	__u8 type;
 	__u8 flags;
 	__u8 prio_a, prio_b;
-	__u32 state;		/* switch: prev's raw __state */
+	__u32 state;		/* switch: prev's raw __state; waking: the wakee's (STB_F_SLEPT) */
 	__u32 tid_a, pid_a;	/* switch: prev; waking: waker; fork: parent; else the task */
 	__u32 tid_b, pid_b;	/* switch: next; waking: wakee; fork: child */
 	__u32 cpu_b;		/* waking: target CPU */
@@ -54,7 +56,8 @@ struct stb_event {
 	 * the same addresses mean other code in another process or image.
 	 */
 	__u64 khash, uhash;
-	__u64 queued; /* switch: ns next waited on run queues since it last ran (STB_F_QUEUED) */
+	__u64 queued; /* switch: ns next waited on run queues since it last ran (STB_F_QUEUED);
+		       * waking: ns the wakee slept (STB_F_SLEPT) */
 	/*
 	 * Switch: ns of this CPU's run-queue clock no task was charged for
 	 * (rq clock - clock_task: host steal, and IRQ time where the kernel
@@ -68,6 +71,7 @@ _Static_assert(sizeof(struct stb_event) == 80, "stb_event layout");
 struct stb_task_extra {
 	char comm[16];
 	char filename[STB_FILENAME_LEN]; /* exec only */
+	__u64 cgroup; /* cgroup v2 id: fork's child's, exec's task's, cgroup's new one */
 };
 
 struct stb_sample {

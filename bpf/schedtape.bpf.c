@@ -95,6 +95,9 @@ struct {
 struct task_marks {
 	__u64 wait_start;
 	__u64 exec_in;
+	__u64 sleep_start; /* when it left its CPU to sleep (0: not asleep) */
+	__u32 sleep_state; /* the __state it left in */
+	__u32 pad;
 };
 
 struct {
@@ -267,7 +270,25 @@ static __always_inline void marks__switch(struct stb_sample *s, struct task_stru
 		/* Else it keeps the mark of a waking that came before this switch-out. */
 		if (prev_runnable)
 			m->wait_start = prev->sched_info.run_delay + 1;
+		m->sleep_start = prev_runnable ? 0 : s->e.ts;
+		m->sleep_state = s->e.state;
 	}
+}
+
+/* At a waking: how long @t has slept, and in which state (for the recorder's triggers). */
+static __always_inline void sleep__end(struct stb_sample *s, struct task_struct *t,
+				       const bool direct)
+{
+	struct task_marks *m;
+
+	if (!direct || !(m = marks__get(t, false)) || !m->sleep_start)
+		return;
+	if (s->e.ts > m->sleep_start) {
+		s->e.queued = s->e.ts - m->sleep_start;
+		s->e.state = m->sleep_state;
+		s->e.flags |= STB_F_SLEPT;
+	}
+	m->sleep_start = 0;
 }
 
 /* Write out buffer @a of @b; only the outermost writer calls this. */
@@ -609,6 +630,7 @@ static __always_inline int on_waking(void *ctx, struct task_struct *p, __u8 type
 	 * every waking may restart the count, even one the kernel turns down
 	 * because the wakee never left its queue (ttwu_runnable).
 	 */
+	sleep__end(s, p, direct);
 	wait__begin(p, direct);
 	if (type == STB_WAKEUP_NEW) {
 		sample__send(ctx, &w, s, sizeof(s->e));
@@ -623,6 +645,12 @@ static __always_inline int on_waking(void *ctx, struct task_struct *p, __u8 type
 	bool kthread = KREAD(direct, current, flags) & PF_KTHREAD;
 	sample__send_with_stacks(ctx, &w, s, true, !kthread && s->e.tid_a != 0, direct);
 	return 0;
+}
+
+/* Task @t's cgroup v2 id (the kernfs id of its default-hierarchy cgroup), 0 if none. */
+static __always_inline __u64 task__cgroup(struct task_struct *t)
+{
+	return BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id);
 }
 
 static __always_inline void task_sample__send(void *ctx, struct writer *w, struct stb_sample *s)
@@ -655,6 +683,8 @@ static __always_inline int on_fork(void *ctx, struct task_struct *parent, struct
 	s->e.pid_b = child_tgid;
 	BPF_CORE_READ_STR_INTO(&s->task.comm, child, comm);
 	s->task.filename[0] = 0;
+	/* Set by now (cgroup_post_fork): clone3's CLONE_INTO_CGROUP puts it elsewhere than its parent. */
+	s->task.cgroup = task__cgroup(child);
 	task_sample__send(ctx, &w, s);
 	return 0;
 }
@@ -678,6 +708,7 @@ static __always_inline int on_task(void *ctx, __u8 type, struct task_struct *p, 
 	else
 		BPF_CORE_READ_STR_INTO(&s->task.comm, p, comm);
 	s->task.filename[0] = 0;
+	s->task.cgroup = task__cgroup(p);
 	if (bprm) {
 		const char *fn = BPF_CORE_READ(bprm, filename);
 		bpf_probe_read_kernel_str(s->task.filename, sizeof(s->task.filename), fn);
@@ -723,6 +754,46 @@ SCHED_PROG(sched_process_exec, on_task(ctx, STB_EXEC, p, NULL, bprm), struct tas
 SCHED_PROG(sched_process_exit, on_task(ctx, STB_EXIT, p, NULL, NULL), struct task_struct *p)
 SCHED_PROG(task_rename, on_task(ctx, STB_RENAME, task, comm, NULL), struct task_struct *task,
 	   const char *comm)
+
+/*
+ * A task moved to another cgroup (once per task, or once for the leader when
+ * a whole process moved). Rare: no stacks, one sample.
+ */
+static __always_inline int on_cgroup_attach(void *ctx, struct cgroup *dst, struct task_struct *t,
+					    bool threadgroup)
+{
+	__u32 tgid = BPF_CORE_READ(t, tgid);
+	struct writer w;
+	struct stb_sample *s;
+
+	if (tgid == self_tgid || !is_target(t, tgid))
+		return 0;
+	s = sample__get(&w, STB_CGROUP);
+	if (!s)
+		return 0;
+	s->e.tid_a = BPF_CORE_READ(t, pid);
+	s->e.pid_a = tgid;
+	s->e.state = threadgroup;
+	BPF_CORE_READ_STR_INTO(&s->task.comm, t, comm);
+	s->task.filename[0] = 0;
+	s->task.cgroup = BPF_CORE_READ(dst, kn, id);
+	task_sample__send(ctx, &w, s);
+	return 0;
+}
+
+SEC("tp_btf/cgroup_attach_task")
+int BPF_PROG(btf_cgroup_attach_task, struct cgroup *dst, const char *path, struct task_struct *t,
+	     bool threadgroup)
+{
+	return on_cgroup_attach(ctx, dst, t, threadgroup);
+}
+
+SEC("raw_tp/cgroup_attach_task")
+int BPF_PROG(raw_cgroup_attach_task, struct cgroup *dst, const char *path, struct task_struct *t,
+	     bool threadgroup)
+{
+	return on_cgroup_attach(ctx, dst, t, threadgroup);
+}
 
 /* The timer on each CPU: a batch waits at most this long (unless a writer is busy). */
 SEC("perf_event")

@@ -138,6 +138,36 @@ static const char *meta_or(struct st_reader *r, const char *key, const char *dfl
 	return v ? tx(v) : dflt;
 }
 
+/* A flight recorder's dump: why it was written and, for a trigger, which wait fired it. */
+static void print_dump(struct st_reader *r)
+{
+	const char *reason = st_reader__meta(r, "dump_reason");
+	const char *ring = st_reader__meta(r, "ring");
+	uint64_t start = 0, ts = 0, ns = 0;
+	char *end;
+
+	if (!reason)
+		return;
+	printf("dump:       %s", tx(reason));
+	if (ring)
+		printf(" (flight recorder, --ring %s)", tx(ring));
+	printf("\n");
+	const char *spec = st_reader__meta(r, "trigger");
+	if (!spec)
+		return;
+	const char *v = st_reader__meta(r, "start_ts");
+	if (v)
+		start = strtoull(v, &end, 10);
+	if ((v = st_reader__meta(r, "trigger_ts")))
+		ts = strtoull(v, &end, 10);
+	if ((v = st_reader__meta(r, "trigger_wait_ns")))
+		ns = strtoull(v, &end, 10);
+	printf("trigger:    %s: %s (pid %s, tid %s) %s %.3f ms, ended %.6f s into this trace\n",
+	       tx(spec), meta_or(r, "trigger_comm", "?"), meta_or(r, "trigger_pid", "?"),
+	       meta_or(r, "trigger_tid", "?"), meta_or(r, "trigger_kind", "?"), (double)ns / 1e6,
+	       ts >= start ? (double)(ts - start) / 1e9 : 0.0);
+}
+
 static void print_text(const char *path, struct st_reader *r, const struct totals *t)
 {
 	const struct st_file_info *fi = st_reader__info(r);
@@ -156,6 +186,7 @@ static void print_text(const char *path, struct st_reader *r, const struct total
 	       meta_or(r, "kernel", "?"), meta_or(r, "machine", "?"), meta_or(r, "ncpus", "?"));
 	if (st_reader__meta(r, "cmdline"))
 		printf("command:    %s\n", tx(st_reader__meta(r, "cmdline")));
+	print_dump(r);
 	if (!t->events)
 		printf("started:    (no events)\n");
 	else if (wall_time(r, fi->first_ts, when, sizeof(when)))
@@ -223,10 +254,11 @@ static void print_text(const char *path, struct st_reader *r, const struct total
 		printf("; states --anomalies lists them)\n");
 	}
 	printf("tables:     %s stacks (%s kernel, %s user), %s tasks, %s maps, %s kernel symbols, "
-	       "%s user symbols\n",
+	       "%s user symbols, %s cgroups\n",
 	       fmt__count(t->kstacks + t->ustacks), fmt__count(t->kstacks), fmt__count(t->ustacks),
 	       fmt__count(st_reader__ntasks(r)), fmt__count(st_reader__nmaps(r)),
-	       fmt__count(st_reader__nksyms(r)), fmt__count(st_reader__nusyms(r)));
+	       fmt__count(st_reader__nksyms(r)), fmt__count(st_reader__nusyms(r)),
+	       fmt__count(st_reader__ncgroups(r)));
 	uint64_t ev = t->events ? t->events : 1;
 	printf("size:       %s raw, %s on disk, ratio %.1fx, %.2f bytes/event on disk\n",
 	       fmt__bytes(fi->raw_bytes), fmt__bytes(fi->file_size),

@@ -16,8 +16,15 @@
 #include "cli.h"
 #include "record/cgroup.h"
 #include "record/session.h"
+#include "record_ring.h"
 
-static volatile sig_atomic_t stop_signals;
+static volatile sig_atomic_t stop_signals, dump_signals;
+
+static void on_dump_signal(int sig)
+{
+	(void)sig;
+	dump_signals++;
+}
 
 static void on_stop_signal(int sig)
 {
@@ -36,6 +43,8 @@ static uint64_t mono_ns(void)
 
 struct record_args {
 	const char *output;
+	bool output_given;
+	struct ring_args ring;
 	bool force, quiet, all;
 	double duration;
 	size_t buffer_bytes;
@@ -70,30 +79,9 @@ static void usage(FILE *f)
 		"                        so the file is complete anywhere (default: none)\n"
 		"  -z, --level N         zstd level (default 2)\n"
 		"      --btf PATH        kernel BTF to use instead of /sys/kernel/btf/vmlinux\n"
-		"  -q, --quiet           no status line and no summary, except of losses\n",
+		"  -q, --quiet           no status line and no summary, except of losses\n"
+		RING_OPTIONS_HELP,
 		prog_name, 127, 127);
-}
-
-static int parse_size(const char *s, size_t *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || end == s)
-		return -EINVAL;
-	switch (*end) {
-	case 'k': case 'K': v <<= 10; end++; break;
-	case 'm': case 'M': v <<= 20; end++; break;
-	case 'g': case 'G': v <<= 30; end++; break;
-	}
-	if (*end == 'i' || *end == 'B')
-		end++;
-	if (*end == 'B')
-		end++;
-	if (*end || v < 4096 || v > (1ull << 30))
-		return -ERANGE;
-	*out = (size_t)v;
-	return 0;
 }
 
 static int parse_pids(struct record_args *a, const char *s)
@@ -139,17 +127,29 @@ static int parse_args(int argc, char **argv, struct record_args *a)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	struct option all[sizeof(opts) / sizeof(opts[0]) + 16];
+	size_t nopts = sizeof(opts) / sizeof(opts[0]) - 1, k = 0;
 	char *end;
 	int c;
 
+	memcpy(all, opts, nopts * sizeof(*opts));
+	while (ring_options[k].name)
+		all[nopts++] = ring_options[k++];
+	all[nopts] = (struct option){ 0 };
+	ring_args__init(&a->ring);
 	a->output = "schedtape.tape";
 	a->buffer_bytes = 8u << 20;
 	a->max_stack = 127;
 	a->level = 2;
 	/* '+': stop at the first non-option, the command. */
-	while ((c = getopt_long(argc, argv, "+o:fd:p:aG:b:z:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+o:fd:p:aG:b:z:qh", all, NULL)) != -1) {
+		if (c >= RING_OPT_BASE) {
+			if (ring_args__option(&a->ring, c, optarg))
+				return EXIT_USAGE;
+			continue;
+		}
 		switch (c) {
-		case 'o': a->output = optarg; break;
+		case 'o': a->output = optarg; a->output_given = true; break;
 		case 'f': a->force = true; break;
 		case 'q': a->quiet = true; break;
 		case 'a': a->all = true; break;
@@ -167,7 +167,7 @@ static int parse_args(int argc, char **argv, struct record_args *a)
 			}
 			break;
 		case 'b':
-			if (parse_size(optarg, &a->buffer_bytes)) {
+			if (record__parse_size(optarg, 4096, 1u << 30, &a->buffer_bytes)) {
 				cli__error("record", "--buffer-size: '%s' is not a size from 4K to 1G",
 					   optarg);
 				return EXIT_USAGE;
@@ -222,7 +222,14 @@ static int parse_args(int argc, char **argv, struct record_args *a)
 		cli__error("record", "give one of --pid, --cgroup or a command");
 		return EXIT_USAGE;
 	}
-	return 0;
+	/* The flight recorder writes files named by time, into -o DIR (default: here). */
+	if (ring_args__active(&a->ring) && !a->output_given)
+		a->output = ".";
+	if (ring_args__active(&a->ring) && a->force) {
+		cli__error("record", "--force: the flight recorder never overwrites a file");
+		return EXIT_USAGE;
+	}
+	return ring_args__check(&a->ring, a->output);
 }
 
 /* The output: 0600, never through a symlink, never over a file unless --force. */
@@ -300,13 +307,14 @@ static pid_t spawn_held(char **command, int *go_fd, bool stdout_is_trace)
 /* "schedtape record ARGS...", for the trace's metadata. */
 static char *join_args(int argc, char **argv)
 {
-	size_t len = strlen(prog_name) + 2;
-	for (int i = 0; i < argc; i++)
+	/* argv[0] is "schedtape: record" (for getopt's messages): say "record". */
+	size_t len = strlen(prog_name) + 9;
+	for (int i = 1; i < argc; i++)
 		len += strlen(argv[i]) + 1;
 	char *s = calloc(1, len);
 	if (s)
-		strcpy(s, prog_name);
-	for (int i = 0; s && i < argc; i++) {
+		snprintf(s, len, "%s record", prog_name);
+	for (int i = 1; s && i < argc; i++) {
 		strcat(s, " ");
 		strcat(s, argv[i]);
 	}
@@ -371,27 +379,46 @@ int cmd_record(int argc, char **argv)
 	struct session *s = NULL;
 	struct utsname u;
 
-	if (ret)
+	if (ret) {
+		ring_args__fini(&a.ring);
 		return ret < 0 ? EXIT_OK : ret;
+	}
+	bool ring = ring_args__active(&a.ring);
 	struct cgroup_target cg = { 0 };
 	if (a.cgroup) {
 		int cerr = cgroup__resolve(a.cgroup, &cg);
 		if (cerr) {
 			cli__error(a.cgroup, "%s", cerr == -ENOTDIR ? "not a cgroup v2 directory"
 								   : strerror(-cerr));
+			ring_args__fini(&a.ring);
 			return EXIT_USAGE;
 		}
 	}
-	out_fd = open_output(&a);
-	if (out_fd < 0)
+	out_fd = ring ? -1 : open_output(&a);
+	if (out_fd < 0 && !ring) {
+		ring_args__fini(&a.ring);
 		return EXIT_FAIL;
+	}
 	bool started = false;
 
-	char *cmdline = join_args(argc, argv), opts[256];
-	snprintf(opts, sizeof(opts), "buffer_size=%zu max_stack=%d user_stacks=%d stacks=%d "
-		 "preempt_stacks=%d level=%d symbols=%s", a.buffer_bytes, a.max_stack,
-		 !a.no_user_stacks, !a.no_stacks, a.preempt_stacks, a.level,
-		 a.embed_symbols ? "embed" : "none");
+	char *cmdline = join_args(argc, argv), opts[512];
+	int on = snprintf(opts, sizeof(opts), "buffer_size=%zu max_stack=%d user_stacks=%d stacks=%d "
+			  "preempt_stacks=%d level=%d symbols=%s", a.buffer_bytes, a.max_stack,
+			  !a.no_user_stacks, !a.no_stacks, a.preempt_stacks, a.level,
+			  a.embed_symbols ? "embed" : "none");
+	if (a.ring.ring && on > 0 && (size_t)on < sizeof(opts))
+		on += snprintf(opts + on, sizeof(opts) - (size_t)on, " ring=%s", a.ring.ring);
+	if (a.ring.rotate_bytes && on > 0 && (size_t)on < sizeof(opts))
+		on += snprintf(opts + on, sizeof(opts) - (size_t)on, " rotate=%zu keep=%u",
+			       a.ring.rotate_bytes, a.ring.keep);
+	for (size_t i = 0; i < a.ring.ntriggers && on > 0 && (size_t)on < sizeof(opts); i++)
+		on += snprintf(opts + on, sizeof(opts) - (size_t)on, " trigger=%s",
+			       a.ring.triggers[i].spec);
+	char start_at[32] = "";
+	if (a.ring.start_at)
+		snprintf(start_at, sizeof(start_at), "%llu.%09llu",
+			 (unsigned long long)(a.ring.start_realtime_ns / 1000000000ull),
+			 (unsigned long long)(a.ring.start_realtime_ns % 1000000000ull));
 	uname(&u);
 	char target[300];
 	if (a.command && !a.all)
@@ -409,7 +436,7 @@ int cmd_record(int argc, char **argv)
 	const char *meta[] = { "recorder", "schedtape " SCHEDTAPE_VERSION, "host", u.nodename,
 			       "kernel", u.release, "machine", u.machine, "cmdline",
 			       cmdline ? cmdline : "", "options", opts, "target", target,
-			       "target_pids", target_pids, NULL };
+			       "target_pids", target_pids, "start_at", start_at, NULL };
 
 	struct session_opts so = {
 		.out_fd = out_fd,
@@ -428,11 +455,16 @@ int cmd_record(int argc, char **argv)
 		.embed_user_symbols = a.embed_symbols,
 		.meta = meta,
 	};
+	ring_args__session(&a.ring, a.output, &so.ring);
 
 	struct sigaction sa = { .sa_handler = on_stop_signal };
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	if (ring) {
+		struct sigaction su = { .sa_handler = on_dump_signal };
+		sigaction(SIGUSR1, &su, NULL);
+	}
 
 	if (a.command) {
 		child = spawn_held(a.command, &go_fd, out_fd == STDOUT_FILENO);
@@ -457,6 +489,11 @@ int cmd_record(int argc, char **argv)
 		session__add_target(s, (uint32_t)child);
 		snprintf(target_pids, sizeof(target_pids), "%d", (int)child);
 	}
+	/* Loaded and verified: what is left before the instant is a few ms. */
+	if (ring_args__wait_start(&a.ring, &stop_signals)) {
+		ret = EXIT_FAIL;
+		goto out;
+	}
 	err = session__start(s, why, sizeof(why));
 	if (err) {
 		/* Write errors are the output file's: name it. */
@@ -467,10 +504,20 @@ int cmd_record(int argc, char **argv)
 		goto out;
 	}
 	started = true;
-	fprintf(stderr, "%s: recording %s on %d CPUs to %s; press Ctrl-C to stop\n", prog_name,
-		a.command ? (a.all ? "system-wide while running the command" : "the command")
-		: a.npids ? "the given processes" : a.cgroup ? "the cgroup" : "system-wide",
-		(int)sysconf(_SC_NPROCESSORS_CONF), a.output);
+	const char *what = a.command ? (a.all ? "system-wide while running the command" : "the command")
+			   : a.npids ? "the given processes" : a.cgroup ? "the cgroup" : "system-wide";
+	if (ring && a.ring.ring)
+		fprintf(stderr, "%s: flight recorder: keeping the last %s of %s on %d CPUs in memory; "
+			"dumps to %s on SIGUSR1 (kill -USR1 %d)%s and at exit\n", prog_name,
+			a.ring.ring, what, (int)sysconf(_SC_NPROCESSORS_CONF), a.output, (int)getpid(),
+			a.ring.ntriggers ? ", on a trigger" : "");
+	else if (ring)
+		fprintf(stderr, "%s: recording %s on %d CPUs into files of %s in %s%s\n", prog_name,
+			what, (int)sysconf(_SC_NPROCESSORS_CONF), fmt__bytes(a.ring.rotate_bytes),
+			a.output, a.ring.keep ? " (keeping the newest)" : "");
+	else
+		fprintf(stderr, "%s: recording %s on %d CPUs to %s; press Ctrl-C to stop\n",
+			prog_name, what, (int)sysconf(_SC_NPROCESSORS_CONF), a.output);
 	if (go_fd >= 0) {
 		if (write(go_fd, "g", 1) != 1)
 			cli__error("record", "cannot release the command");
@@ -480,10 +527,19 @@ int cmd_record(int argc, char **argv)
 
 	bool tty = isatty(STDERR_FILENO) && !a.quiet;
 	uint64_t t0 = mono_ns(), last_status = t0, prev_events = 0;
+	sig_atomic_t dumps_seen = 0;
 	while (!stop_signals) {
 		err = session__poll(s, 100);
 		if (err)
 			break;
+		if (ring) {
+			if (dump_signals != dumps_seen) {
+				dumps_seen = dump_signals;
+				if (session__request_dump(s, "signal"))
+					cli__error("record", "cannot queue a dump: %s", strerror(ENOMEM));
+			}
+			ring__report_dumps(s, false);
+		}
 		uint64_t now = mono_ns();
 		if (a.duration > 0 && (double)(now - t0) / 1e9 >= a.duration)
 			break;
@@ -507,7 +563,15 @@ int cmd_record(int argc, char **argv)
 	err = err ? err : stop_err;
 	struct session_stats st;
 	session__stats(s, &st);
+	if (ring && ring__report_dumps(s, a.quiet) && !ret)
+		ret = EXIT_FAIL;
 	summary(a.output, &st, secs, a.quiet);
+	if (ring && !a.quiet)
+		fprintf(stderr, "%s: flight recorder: %s dumps (%s) to %s; %s triggers fired, %s within "
+			"a cooldown; %s of events held at the end, task table of %s threads\n",
+			prog_name, fmt__count(st.dumps), fmt__bytes(st.dump_bytes), a.output,
+			fmt__count(st.triggers_fired), fmt__count(st.triggers_suppressed),
+			fmt__bytes(st.ring_bytes), fmt__count(st.ring_threads));
 	if (err == -ENOSPC || err == -EFBIG || err == -EDQUOT) {
 		cli__error(a.output, "disk full: recording stopped; %s kept, readable",
 			   fmt__bytes(st.file_bytes));
@@ -547,5 +611,6 @@ out:
 		ret = EXIT_FAIL;
 	}
 	free(cmdline);
+	ring_args__fini(&a.ring);
 	return ret;
 }

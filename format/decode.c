@@ -409,7 +409,21 @@ int st_decode_task(const uint8_t *body, size_t len, struct st_task *t, struct st
 	TRY(cursor__uvar32(&c, &t->flags));
 	TRY(comm__get(&c, t->comm));
 	TRY(cursor__str(&c, ST_MAX_STR, &cmdline->s, &cmdline->len));
+	/* Appended in 1.3: older files end here. */
+	if (c.left)
+		TRY(cursor__uvar(&c, &t->cgroup));
 	return 0;
+}
+
+int st_decode_cgroup(const uint8_t *body, size_t len, struct st_cgroup *g, struct st_str *path)
+{
+	struct cursor c = { body, len };
+
+	memset(g, 0, sizeof(*g));
+	TRY(cursor__uvar(&c, &g->id));
+	TRY(cursor__uvar32(&c, &g->level));
+	TRY(cursor__str(&c, ST_MAX_STR, &path->s, &path->len));
+	return g->id ? 0 : -ST_ERECORD;
 }
 
 int st_decode_map(const uint8_t *body, size_t len, struct st_map *m, struct st_str *path)

@@ -19,6 +19,7 @@ struct st_str {
 };
 
 int st_decode_task(const uint8_t *body, size_t len, struct st_task *t, struct st_str *cmdline);
+int st_decode_cgroup(const uint8_t *body, size_t len, struct st_cgroup *g, struct st_str *path);
 int st_decode_map(const uint8_t *body, size_t len, struct st_map *m, struct st_str *path);
 int st_decode_sym(uint8_t type, const uint8_t *body, size_t len, struct st_sym *s,
 		  struct st_str *name);

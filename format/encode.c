@@ -383,7 +383,20 @@ int st_chunk__add_task(struct st_chunk *c, const struct st_task *t)
 	body__uvar(&b, t->flags);
 	comm__put(&b, t->comm);
 	body__str(&b, t->cmdline, ST_MAX_STR);
+	body__uvar(&b, t->cgroup);
 	return chunk__append(c, ST_REC_TASK, &b);
+}
+
+int st_chunk__add_cgroup(struct st_chunk *c, const struct st_cgroup *g)
+{
+	struct body b = body__empty();
+
+	if (!g->id)
+		return -EINVAL;
+	body__uvar(&b, g->id);
+	body__uvar(&b, g->level);
+	body__str(&b, g->path, ST_MAX_STR);
+	return chunk__append(c, ST_REC_CGROUP, &b);
 }
 
 int st_chunk__add_map(struct st_chunk *c, const struct st_map *m)

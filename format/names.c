@@ -39,6 +39,7 @@ const char *st_chunk_type_name(uint16_t type)
 		[ST_CHUNK_META] = "meta",     [ST_CHUNK_EVENTS] = "events", [ST_CHUNK_STACKS] = "stacks",
 		[ST_CHUNK_TASKS] = "tasks",   [ST_CHUNK_MAPS] = "maps",	    [ST_CHUNK_KSYMS] = "ksyms",
 		[ST_CHUNK_USYMS] = "usyms",   [ST_CHUNK_STATS] = "stats",   [ST_CHUNK_INDEX] = "index",
+		[ST_CHUNK_CGROUPS] = "cgroups",
 	};
 	if (type >= 1 && type <= ST_CHUNK_TYPE_MAX)
 		return names[type];
@@ -64,6 +65,7 @@ const char *st_rec_type_name(uint8_t type)
 	case ST_REC_USYM: return "usym";
 	case ST_REC_STAT: return "stat";
 	case ST_REC_INDEX: return "index";
+	case ST_REC_CGROUP: return "cgroup";
 	}
 	return "unknown";
 }

@@ -533,6 +533,7 @@ void st_reader__free(struct st_reader *r)
 	free(r->stats);
 	free(r->stacks);
 	free(r->tasks);
+	free(r->cgroups);
 	free(r->maps);
 	free(r->ksyms);
 	free(r->usyms);

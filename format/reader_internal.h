@@ -66,6 +66,8 @@ struct st_reader {
 	size_t nstacks, stacks_cap;
 	struct st_task *tasks;
 	size_t ntasks, tasks_cap;
+	struct st_cgroup *cgroups;
+	size_t ncgroups, cgroups_cap;
 	struct st_map *maps;
 	size_t nmaps, maps_cap;
 	struct st_sym *ksyms, *usyms;

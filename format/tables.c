@@ -56,6 +56,26 @@ static int table__task(struct st_reader *r, const uint8_t *body, size_t len)
 	return 0;
 }
 
+static int table__cgroup(struct st_reader *r, const uint8_t *body, size_t len)
+{
+	if (r->ncgroups >= MAX_TABLE)
+		return -ST_ETOOBIG;
+	struct st_cgroup g;
+	struct st_str path;
+	int err = st_decode_cgroup(body, len, &g, &path);
+
+	if (err)
+		return err;
+	g.path = reader__arena_str(r, &path);
+	if (!g.path)
+		return -ENOMEM;
+	err = reader__grow((void **)&r->cgroups, &r->cgroups_cap, r->ncgroups, sizeof(g));
+	if (err)
+		return err;
+	r->cgroups[r->ncgroups++] = g;
+	return 0;
+}
+
 static int table__map(struct st_reader *r, const uint8_t *body, size_t len)
 {
 	if (r->nmaps >= MAX_TABLE)
@@ -202,6 +222,9 @@ static int load_table_chunk(struct st_reader *r, size_t i)
 		case ST_CHUNK_TASKS * 256 + ST_REC_TASK:
 			err = table__task(r, body, blen);
 			break;
+		case ST_CHUNK_CGROUPS * 256 + ST_REC_CGROUP:
+			err = table__cgroup(r, body, blen);
+			break;
 		case ST_CHUNK_MAPS * 256 + ST_REC_MAP:
 			err = table__map(r, body, blen);
 			break;
@@ -223,6 +246,13 @@ static int load_table_chunk(struct st_reader *r, size_t i)
 static int stack__cmp(const void *a, const void *b)
 {
 	const struct st_stack *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int cgroup__cmp(const void *a, const void *b)
+{
+	const struct st_cgroup *x = a, *y = b;
 
 	return x->id < y->id ? -1 : x->id > y->id;
 }
@@ -308,6 +338,7 @@ int reader__load_tables(struct st_reader *r)
 	}
 	sort(r->stacks, r->nstacks, sizeof(*r->stacks), stack__cmp);
 	sort(r->maps, r->nmaps, sizeof(*r->maps), map__cmp);
+	sort(r->cgroups, r->ncgroups, sizeof(*r->cgroups), cgroup__cmp);
 	sort(r->ksyms, r->nksyms, sizeof(*r->ksyms), sym__cmp);
 	sort(r->usyms, r->nusyms, sizeof(*r->usyms), sym__cmp);
 	return 0;
@@ -371,6 +402,27 @@ size_t st_reader__nstacks(const struct st_reader *r)
 const struct st_stack *st_reader__stack_at(const struct st_reader *r, size_t i)
 {
 	return i < r->nstacks ? &r->stacks[i] : NULL;
+}
+
+/* A cgroup written twice (the writer saw it again after a restart of its cache): the first. */
+const struct st_cgroup *st_reader__cgroup(const struct st_reader *r, uint64_t id)
+{
+	struct st_cgroup key = { .id = id };
+	const struct st_cgroup *g = search(&key, r->cgroups, r->ncgroups, sizeof(key), cgroup__cmp);
+
+	while (g && g > r->cgroups && g[-1].id == id)
+		g--;
+	return g;
+}
+
+size_t st_reader__ncgroups(const struct st_reader *r)
+{
+	return r->ncgroups;
+}
+
+const struct st_cgroup *st_reader__cgroup_at(const struct st_reader *r, size_t i)
+{
+	return i < r->ncgroups ? &r->cgroups[i] : NULL;
 }
 
 size_t st_reader__ntasks(const struct st_reader *r)

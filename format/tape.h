@@ -17,7 +17,7 @@
 #define ST_MAGIC "SCHDTAPE"
 #define ST_MAGIC_LEN 8
 #define ST_VERSION_MAJOR 1
-#define ST_VERSION_MINOR 2
+#define ST_VERSION_MINOR 3
 #define ST_FILE_HEADER_SIZE 64
 #define ST_CHUNK_HEADER_SIZE 64
 #define ST_CHUNK_MAGIC 0x4B4E4843u /* "CHNK" little-endian */
@@ -67,7 +67,8 @@ enum st_chunk_type {
 	ST_CHUNK_USYMS = 7,
 	ST_CHUNK_STATS = 8,
 	ST_CHUNK_INDEX = 9,
-	ST_CHUNK_TYPE_MAX = 9,
+	ST_CHUNK_CGROUPS = 10,
+	ST_CHUNK_TYPE_MAX = 10,
 };
 
 enum st_rec_type {
@@ -89,6 +90,7 @@ enum st_rec_type {
 	ST_REC_USYM = 0x70,
 	ST_REC_STAT = 0x80,
 	ST_REC_INDEX = 0x90,
+	ST_REC_CGROUP = 0xA0,
 };
 
 /* SWITCH_C flags: which fields are left out (FORMAT.md). */
@@ -232,6 +234,14 @@ struct st_task {
 	uint32_t flags;
 	char comm[ST_COMM_LEN];
 	const char *cmdline; /* arguments joined by spaces, may be empty */
+	uint64_t cgroup;     /* cgroup v2 id (since 1.3; 0: unknown) */
+};
+
+/* A cgroup v2 directory: its id (the directory's inode), depth and path below the root. */
+struct st_cgroup {
+	uint64_t id;
+	uint32_t level;
+	const char *path; /* "/system.slice/x.service"; "/" for the root */
 };
 
 struct st_map {
@@ -284,6 +294,7 @@ int st_chunk__add_event(struct st_chunk *c, const struct st_event *e);
 int st_chunk__add_stack(struct st_chunk *c, const struct st_stack *s);
 int st_chunk__add_task(struct st_chunk *c, const struct st_task *t);
 int st_chunk__add_map(struct st_chunk *c, const struct st_map *m);
+int st_chunk__add_cgroup(struct st_chunk *c, const struct st_cgroup *g);
 int st_chunk__add_sym(struct st_chunk *c, const struct st_sym *s);
 int st_chunk__add_kv(struct st_chunk *c, const char *key, const char *value);
 int st_chunk__add_stat(struct st_chunk *c, const char *key, uint64_t value);
@@ -311,6 +322,30 @@ int st_writer__add(struct st_writer *w, const struct st_chunk *c);
 int st_writer__finish(struct st_writer *w);
 
 void st_writer__free(struct st_writer *w);
+
+/*
+ * A chunk compressed ahead of the trace it goes into (the flight recorder
+ * keeps its window so, and writes it to a new trace on demand).
+ */
+struct st_packed {
+	uint16_t type;
+	uint32_t cpu, count;
+	uint64_t first_ts, last_ts;
+	uint32_t raw_size, stored_size;
+	uint8_t *data; /* stored_size bytes: one zstd frame */
+};
+
+struct st_packer;
+/* Returns NULL with errno set. */
+struct st_packer *st_packer__new(int zstd_level);
+/* Compress @c into @out (its data allocated). Returns 0 or -errno. */
+int st_packer__pack(struct st_packer *p, const struct st_chunk *c, struct st_packed *out);
+void st_packer__free(struct st_packer *p);
+/* @pk's raw payload into @out (replacing what it held). Returns 0 or a negative error. */
+int st_packed__unpack(const struct st_packed *pk, struct st_buf *out);
+void st_packed__free(struct st_packed *pk);
+/* Append a packed chunk, numbered in this file's sequence. Returns 0 or -errno. */
+int st_writer__add_packed(struct st_writer *w, const struct st_packed *pk);
 
 struct st_writer_stats {
 	uint64_t chunks, raw_bytes, file_bytes, records;
@@ -406,6 +441,11 @@ const struct st_stack *st_reader__stack(const struct st_reader *r, uint32_t id);
 size_t st_reader__nstacks(const struct st_reader *r);
 /* Stacks in id order, 0 <= i < st_reader__nstacks(). */
 const struct st_stack *st_reader__stack_at(const struct st_reader *r, size_t i);
+
+/* The cgroup with @id, or NULL; and all of them in id order. */
+const struct st_cgroup *st_reader__cgroup(const struct st_reader *r, uint64_t id);
+size_t st_reader__ncgroups(const struct st_reader *r);
+const struct st_cgroup *st_reader__cgroup_at(const struct st_reader *r, size_t i);
 
 size_t st_reader__ntasks(const struct st_reader *r);
 const struct st_task *st_reader__task(const struct st_reader *r, size_t i);

@@ -83,6 +83,7 @@ static void push_tables(struct session *s)
 	push(s, &s->ksym_chunk, false);
 	push(s, &s->usym_chunk, false);
 	push(s, &s->stack_chunk, false);
+	push(s, &s->cgroup_chunk, false);
 	push(s, &s->tasks, false);
 }
 
@@ -116,18 +117,81 @@ static void flush_all(struct session *s)
 	s->last_flush_ns = now_ns();
 }
 
+void session__flush(struct session *s)
+{
+	flush_all(s);
+}
+
+uint64_t session__now_ns(void)
+{
+	return now_ns();
+}
+
 /* --- samples ------------------------------------------------------------- */
 
-static void task__record(struct session *s, uint64_t ts, uint32_t tid, uint32_t pid,
-			 uint32_t ppid, const char *comm, bool with_cmdline)
+/* Cgroup @id's name goes into the file once, before the first task record naming it. */
+static void cgroup__note(struct session *s, uint64_t id)
 {
-	struct st_task t = { .ts = ts, .tid = tid, .pid = pid, .ppid = ppid, .cmdline = "" };
+	uint32_t level = 0;
+	const char *path;
+
+	if (!id || htab64__find(&s->cgroups_done, id))
+		return;
+	path = cgnames__path(s->cgnames, id, &level);
+	if (!path)
+		return; /* gone before we looked: tasks keep the id, the analyzer says so */
+	struct st_cgroup g = { .id = id, .level = level, .path = path };
+	if (htab64__insert(&s->cgroups_done, id, 1) == 0)
+		st_chunk__add_cgroup(&s->cgroup_chunk, &g);
+}
+
+/* A TASK record: into the file (or, for the flight recorder, the task table dumps carry). */
+static void task__write(struct session *s, const struct st_task *t)
+{
+	cgroup__note(s, t->cgroup);
+	ring__task(s, t);
+	if (!s->o.ring.output)
+		st_chunk__add_task(&s->tasks, t);
+}
+
+static void task__record(struct session *s, uint64_t ts, uint32_t tid, uint32_t pid,
+			 uint32_t ppid, const char *comm, bool with_cmdline, uint64_t cgroup)
+{
+	struct st_task t = { .ts = ts, .tid = tid, .pid = pid, .ppid = ppid, .cmdline = "",
+			     .cgroup = cgroup };
 	char cmdline[ST_MAX_STR + 1];
 
 	snprintf(t.comm, sizeof(t.comm), "%s", comm);
 	if (with_cmdline && procfs__cmdline(pid, cmdline, sizeof(cmdline)) == 0)
 		t.cmdline = cmdline;
-	st_chunk__add_task(&s->tasks, &t);
+	task__write(s, &t);
+}
+
+/* Task @tid (the whole process with @process) moved to cgroup @id at @ts. */
+static void task__moved(struct session *s, uint64_t ts, uint32_t tid, uint32_t pid,
+			const char *comm, uint64_t id, bool process)
+{
+	const struct st_task *last = tasklog__latest(s->tasklog, process ? pid : tid);
+	struct st_task t = { .tid = process ? pid : tid, .pid = pid, .cmdline = "" };
+
+	if (last)
+		t = *last;
+	else
+		snprintf(t.comm, sizeof(t.comm), "%s", comm);
+	t.ts = ts;
+	t.flags &= ~(uint32_t)ST_TASK_SNAPSHOT;
+	t.cgroup = id;
+	task__write(s, &t);
+}
+
+/* A wait the kernel measured ended: the flight recorder's triggers may fire. */
+static void wait__ended(struct session *s, enum trigger_kind kind, uint64_t ns, uint32_t tid,
+			uint32_t pid, uint64_t ts)
+{
+	struct trigger_wait w = { .kind = kind, .ns = ns, .tid = tid, .pid = pid };
+
+	if (s->o.ring.ntriggers && tid)
+		ring__wait(s, &w, ts);
 }
 
 /*
@@ -216,6 +280,8 @@ static void sample__handle(struct session *s, int cpu, const uint8_t *data, uint
 		ev.sw.has_charged = e.flags & STB_F_CHARGED;
 		ev.sw.prev_charged = e.charged;
 		session__sample_stacks(s, &e, frames, e.pid_a, &ev.sw.kstack, &ev.sw.ustack);
+		if (ev.sw.has_queued)
+			wait__ended(s, TRIGGER_RUNNABLE, e.queued, e.tid_b, e.pid_b, e.ts);
 		break;
 	case STB_WAKING:
 	case STB_WAKEUP_NEW:
@@ -231,6 +297,10 @@ static void sample__handle(struct session *s, int cpu, const uint8_t *data, uint
 		/* In IRQ context the interrupted task's user stack says nothing. */
 		if (ev.wake.ctx != ST_CTX_TASK)
 			ev.wake.ustack = ST_STACK_NONE;
+		if (e.flags & STB_F_SLEPT)
+			wait__ended(s, state_letter(e.state, false) == 'D' ? TRIGGER_BLOCK
+									   : TRIGGER_SLEEP,
+				    e.queued, e.tid_b, e.pid_b, e.ts);
 		break;
 	case STB_FORK:
 		ev.type = ST_REC_FORK;
@@ -241,8 +311,12 @@ static void sample__handle(struct session *s, int cpu, const uint8_t *data, uint
 		/* A new process's parent is the forking process; a thread's is the process's. */
 		task__record(s, e.ts, e.tid_b, e.pid_b,
 			     e.pid_b != e.pid_a ? e.pid_a : procfs__ppid(e.pid_a), task.comm,
-			     false);
+			     false, task.cgroup);
 		break;
+	case STB_CGROUP:
+		/* Not an event of the file: the task table says it from then on. */
+		task__moved(s, e.ts, e.tid_a, e.pid_a, task.comm, task.cgroup, e.state != 0);
+		return;
 	case STB_EXEC:
 	case STB_EXIT:
 	case STB_RENAME:
@@ -257,9 +331,13 @@ static void sample__handle(struct session *s, int cpu, const uint8_t *data, uint
 			ev.task.filename_len = (uint32_t)strlen(task.filename);
 			umaps__forget(s->umaps, e.pid_a);
 			task__record(s, e.ts, e.tid_a, e.pid_a, procfs__ppid(e.pid_a), task.comm,
-				     true);
-		} else if (e.type == STB_EXIT && e.tid_a == e.pid_a) {
-			umaps__forget(s->umaps, e.pid_a);
+				     true, task.cgroup);
+		} else if (e.type == STB_EXIT) {
+			ring__exit(s, e.tid_a, e.ts);
+			if (e.tid_a == e.pid_a)
+				umaps__forget(s->umaps, e.pid_a);
+		} else {
+			ring__rename(s, e.tid_a, e.pid_a, e.ts, task.comm);
 		}
 		break;
 	default:
@@ -517,6 +595,7 @@ int session__open(struct session **out, const struct session_opts *o, char *why,
 	st_chunk__init(&s->usym_chunk, ST_CHUNK_USYMS, ST_CPU_NONE);
 	st_chunk__init(&s->stack_chunk, ST_CHUNK_STACKS, ST_CPU_NONE);
 	st_chunk__init(&s->tasks, ST_CHUNK_TASKS, ST_CPU_NONE);
+	st_chunk__init(&s->cgroup_chunk, ST_CHUNK_CGROUPS, ST_CPU_NONE);
 
 	/* SCHEDTAPE_RAW_TP=1 goes straight to the fallback set (tests cover it so). */
 	err = getenv("SCHEDTAPE_RAW_TP") ? -ENOTSUP : skel__load(s, false, why, why_len);
@@ -570,7 +649,7 @@ int session__add_target(struct session *s, uint32_t pid)
 				    BPF_ANY);
 }
 
-static void write_meta(struct session *s, struct st_chunk *c)
+void session__meta(struct session *s, struct st_chunk *c)
 {
 	struct timespec rt, mono;
 	char buf[64];
@@ -582,8 +661,6 @@ static void write_meta(struct session *s, struct st_chunk *c)
 	st_chunk__add_kv(c, "clock", "monotonic");
 	snprintf(buf, sizeof(buf), "%lld", off);
 	st_chunk__add_kv(c, "clock_offset_ns", buf);
-	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)s->start_ts);
-	st_chunk__add_kv(c, "start_ts", buf);
 	snprintf(buf, sizeof(buf), "%d", s->ncpus);
 	st_chunk__add_kv(c, "ncpus", buf);
 	snprintf(buf, sizeof(buf), "%d", getpid());
@@ -593,17 +670,29 @@ static void write_meta(struct session *s, struct st_chunk *c)
 			st_chunk__add_kv(c, kv[0], kv[1]);
 }
 
+static void write_meta(struct session *s, struct st_chunk *c)
+{
+	char buf[32];
+
+	session__meta(s, c);
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)s->start_ts);
+	st_chunk__add_kv(c, "start_ts", buf);
+}
+
 static void snapshot_task(void *ctx, const struct procfs_task *t)
 {
 	struct session *s = ctx;
 	struct st_task rec = { .ts = s->start_ts, .tid = t->tid, .pid = t->pid, .ppid = t->ppid,
 			       .flags = ST_TASK_SNAPSHOT | (t->kthread ? ST_TASK_KTHREAD : 0),
-			       .cmdline = t->cmdline };
+			       .cmdline = t->cmdline,
+			       .cgroup = cgnames__of_task(s->cgnames, t->pid, t->tid) };
 
 	memcpy(rec.comm, t->comm, sizeof(rec.comm));
-	st_chunk__add_task(&s->tasks, &rec);
-	if (s->tasks.buf.len > (1u << 20))
+	task__write(s, &rec);
+	if (s->tasks.buf.len > (1u << 20)) {
+		push(s, &s->cgroup_chunk, false);
 		push(s, &s->tasks, false);
+	}
 }
 
 int session__start(struct session *s, char *why, size_t why_len)
@@ -611,7 +700,21 @@ int session__start(struct session *s, char *why, size_t why_len)
 	struct st_chunk meta;
 	int err;
 
-	s->sink = sink__new(s->o.out_fd, s->o.zstd_level, s->o.queue_bytes);
+	const struct session_ring_opts *ro = &s->o.ring;
+	struct sink_ring_opts sro = { .duration_ns = ro->duration_ns, .max_bytes = ro->max_bytes,
+				      .output = ro->output, .keep = ro->keep };
+	err = ring__session_start(s);
+	if (err) {
+		snprintf(why, why_len, "cannot start: %s", strerror(-err));
+		return err;
+	}
+	s->cgnames = cgnames__new();
+	if (!s->cgnames) {
+		snprintf(why, why_len, "cannot start: %s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	s->sink = ro->output ? sink__new_ring(&sro, s->o.zstd_level, s->o.queue_bytes)
+			     : sink__new(s->o.out_fd, s->o.zstd_level, s->o.queue_bytes);
 	if (!s->sink) {
 		err = -errno;
 		snprintf(why, why_len, "cannot start the writer: %s", strerror(-err));
@@ -634,6 +737,7 @@ int session__start(struct session *s, char *why, size_t why_len)
 	if (err)
 		return err;
 	procfs__tasks(snapshot_task, s);
+	push(s, &s->cgroup_chunk, false);
 	push(s, &s->tasks, false);
 	for (int c = 0; c < s->ncpus; c++)
 		s->cpus[c].last_ts = s->start_ts;
@@ -655,6 +759,7 @@ int session__poll(struct session *s, int timeout_ms)
 	perf_buffer__consume(s->pb);
 	if (now_ns() - s->last_flush_ns >= (uint64_t)s->o.flush_ms * 1000000ull)
 		flush_all(s);
+	ring__tick(s);
 	if (!s->err)
 		s->err = sink__error(s->sink);
 	return s->err;
@@ -743,7 +848,10 @@ int session__stop(struct session *s, bool finalize)
 	if (s->sink) {
 		if (finalize) {
 			flush_all(s);
-			stats__write(s);
+			if (s->o.ring.output)
+				ring__stop(s);
+			else
+				stats__write(s);
 		}
 		err = sink__close(s->sink, finalize);
 		if (err && !s->err)
@@ -766,6 +874,15 @@ void session__stats(struct session *s, struct session_stats *st)
 	st->file_bytes = ss.w.file_bytes;
 	st->raw_bytes = ss.w.raw_bytes;
 	st->chunks = ss.w.chunks;
+	if (s->sink && s->o.ring.output) {
+		struct sink_ring_state rs;
+		sink__ring_state(s->sink, &rs);
+		st->dumps = rs.dumps;
+		st->dump_bytes = rs.dump_bytes;
+		st->ring_bytes = rs.bytes;
+		st->file_bytes = rs.dump_bytes;
+	}
+	st->ring_threads = s->tasklog ? tasklog__threads(s->tasklog) : 0;
 }
 
 void session__free(struct session *s)
@@ -793,6 +910,10 @@ void session__free(struct session *s)
 	htab__free(&s->usyms_done);
 	st_chunk__free(&s->stack_chunk);
 	st_chunk__free(&s->tasks);
+	st_chunk__free(&s->cgroup_chunk);
+	htab64__free(&s->cgroups_done);
+	cgnames__free(s->cgnames);
+	ring__free_state(s);
 	htab__free(&s->stacks);
 	htab64__free(&s->stack_hashes);
 	free(s->stack_ctx);

@@ -12,8 +12,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct trigger;
+
+/* The flight recorder: the last stretch kept in memory, written out on demand. */
+struct session_ring_opts {
+	const char *output;	 /* NULL: not a flight recorder; else a directory or pattern */
+	uint64_t duration_ns;	 /* window kept (0: bounded by max_bytes only) */
+	size_t max_bytes;	 /* compressed events kept */
+	unsigned int keep;	 /* dumps kept on disk (0: all) */
+	size_t rotate_bytes;	 /* --rotate: write out and forget each time this much is kept */
+	const struct trigger *triggers;
+	size_t ntriggers;
+	uint64_t pre_ns, post_ns; /* a trigger's dump: from its wait's start - pre to its end + post */
+	uint64_t cooldown_ns;	 /* at most one trigger dump per cooldown */
+	const char *ring_spec;	 /* as given, for the dumps' metadata */
+};
+
 struct session_opts {
-	int out_fd;
+	int out_fd;		   /* -1 with ring.output */
 	size_t buffer_bytes;	   /* per CPU, rounded up to a power-of-two pages */
 	unsigned int kstack_frames; /* 0: no kernel stacks */
 	unsigned int ustack_frames; /* 0: no user stacks */
@@ -28,6 +44,7 @@ struct session_opts {
 	bool embed_user_symbols;
 	const char *btf_path;	   /* NULL: the running kernel's */
 	const char *const *meta;   /* key, value, key, value, ..., NULL */
+	struct session_ring_opts ring;
 };
 
 struct session_stats {
@@ -40,6 +57,9 @@ struct session_stats {
 	uint64_t file_bytes, raw_bytes, chunks;
 	uint64_t bpf_output_errors;
 	uint64_t lost_recursion; /* program runs the kernel skipped as recursive */
+	/* Flight recorder. */
+	uint64_t dumps, dump_bytes, ring_bytes, triggers_fired, triggers_suppressed;
+	size_t ring_threads;
 };
 
 struct session;
@@ -66,6 +86,22 @@ int session__poll(struct session *s, int timeout_ms);
 int session__stop(struct session *s, bool finalize);
 
 void session__stats(struct session *s, struct session_stats *st);
+
+/*
+ * Flight recorder: write the window ending now (@reason "signal"); it goes
+ * out once every CPU's events up to now have arrived. Returns 0 or -errno.
+ */
+int session__request_dump(struct session *s, const char *reason);
+
+/* A dump written (or failed), for the caller to report. */
+struct session_dump {
+	char path[4096];
+	const char *reason;
+	uint64_t from, to, events, bytes; /* trace clock; window written */
+	int err;
+};
+/* Dumps finished since the last call, up to @n. */
+size_t session__dumps_done(struct session *s, struct session_dump *out, size_t n);
 void session__free(struct session *s);
 
 #endif

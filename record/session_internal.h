@@ -11,12 +11,15 @@
 #include <stdint.h>
 
 #include "base/htab.h"
+#include "cgnames.h"
 #include "bpf/events.h"
 #include "format/tape.h"
 #include "ksyms.h"
 #include "session.h"
 #include "sink.h"
 #include "symbolize/elf_symtab.h"
+#include "tasklog.h"
+#include "trigger.h"
 #include "umaps.h"
 
 struct cpu_state {
@@ -66,7 +69,40 @@ struct session {
 	uint64_t key[1 + 2 * STB_MAX_FRAMES];
 	uint64_t raw_frames[2 * STB_MAX_FRAMES]; /* aligned copy of a sample's frames */
 	uint64_t perf_records_lost; /* batches the kernel reported lost (their events: in-band) */
+
+	/* The flight recorder (o.ring.output set): session_ring.c. */
+	struct tasklog *tasklog;
+	struct pending_dump *pending; /* waiting for their window's events to arrive */
+	size_t npending, pending_cap;
+	uint64_t last_fire_ts;	/* the latest trigger dump's wait end (0: none yet) */
+	uint64_t last_prune_ns;
+	uint64_t rotated_to;	/* --rotate: the latest window written */
+	uint64_t dumps_requested;
+
+	/* Cgroups: names of the ids tasks were seen in, each written once. */
+	struct cgnames *cgnames;
+	struct htab64 cgroups_done;
+	struct st_chunk cgroup_chunk;
 };
+
+/* session.c's: a META chunk's keys (without start_ts), as recording started. */
+void session__meta(struct session *s, struct st_chunk *c);
+uint64_t session__now_ns(void);
+/* Push every CPU's chunk in progress, and the tables before them. */
+void session__flush(struct session *s);
+
+/* session_ring.c: the flight recorder's part of the session. */
+int ring__session_start(struct session *s);
+void ring__task(struct session *s, const struct st_task *t);
+void ring__exit(struct session *s, uint32_t tid, uint64_t ts);
+void ring__rename(struct session *s, uint32_t tid, uint32_t pid, uint64_t ts, const char *comm);
+/* A wait that ended: a trigger may fire. */
+void ring__wait(struct session *s, const struct trigger_wait *w, uint64_t end_ts);
+/* Each poll: dumps whose window has arrived, rotation, pruning. */
+void ring__tick(struct session *s);
+/* At the end (the events all drained): what is pending, and the exit dump. */
+void ring__stop(struct session *s);
+void ring__free_state(struct session *s);
 
 /* The stack ids of sample @e's frames (@frames: its kernel frames, then its user frames). */
 void session__sample_stacks(struct session *s, const struct stb_event *e, const uint64_t *frames,

@@ -3,13 +3,23 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "dumpfile.h"
+#include "ring.h"
 #include "sink.h"
 
+/* A chunk to write (or keep, in ring mode), or a dump of the ring to make. */
 struct item {
 	struct st_chunk c;
+	bool dump, forget;
+	uint64_t from, to, realtime_to;
+	const char *reason;
+	struct st_chunk tasks; /* with a dump: c is its metadata */
 	struct item *next;
 };
+
+#define DONE_MAX 16
 
 struct sink {
 	struct st_writer *w;
@@ -22,7 +32,68 @@ struct sink {
 	int err;
 	struct st_writer_stats stats;
 	uint64_t unwritten; /* event records dropped after a write error */
+	/* Ring mode: chunks are kept in memory and written out by dumps. */
+	struct ring *ring;
+	struct dumpfiles *files;
+	uint64_t ring_start, ring_newest; /* copies for other threads, under lock */
+	size_t ring_bytes;
+	struct sink_dump_done done[DONE_MAX];
+	size_t ndone;
+	uint64_t dumps, dump_bytes, finished;
 };
+
+static void item__free(struct item *it)
+{
+	st_chunk__free(&it->c);
+	st_chunk__free(&it->tasks);
+	free(it);
+}
+
+/* In the writer thread: make the dump @it asks for. */
+static void dump__run(struct sink *s, struct item *it)
+{
+	struct sink_dump_done d = { 0 };
+	int fd = dumpfiles__create(s->files, it->realtime_to, it->reason, d.path, sizeof(d.path));
+
+	d.reason = it->reason;
+	if (fd < 0) {
+		d.err = fd;
+	} else {
+		d.err = ring__dump(s->ring, fd, it->from, it->to, &it->c, &it->tasks, &d.res);
+		if (fsync(fd) && !d.err && errno != EINVAL)
+			d.err = -errno;
+		if (close(fd) && !d.err)
+			d.err = -errno;
+		if (!d.err)
+			dumpfiles__written(s->files, d.path);
+	}
+	if (!d.err && it->forget)
+		ring__forget(s->ring, d.res.to);
+	pthread_mutex_lock(&s->lock);
+	if (s->ndone == DONE_MAX) {
+		memmove(s->done, s->done + 1, (DONE_MAX - 1) * sizeof(*s->done));
+		s->ndone--;
+	}
+	s->done[s->ndone++] = d;
+	s->finished++;
+	if (!d.err) {
+		s->dumps++;
+		s->dump_bytes += d.res.bytes;
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* In the writer thread: one item, to the file or into the ring. Returns 0 or -errno. */
+static int item__run(struct sink *s, struct item *it)
+{
+	if (!s->ring)
+		return st_writer__add(s->w, &it->c);
+	if (it->dump) {
+		dump__run(s, it);
+		return 0;
+	}
+	return ring__add(s->ring, &it->c);
+}
 
 static void *writer_main(void *arg)
 {
@@ -38,7 +109,7 @@ static void *writer_main(void *arg)
 		pthread_mutex_unlock(&s->lock);
 
 		bool failed = s->err != 0;
-		int err = failed ? 0 : st_writer__add(s->w, &it->c);
+		int err = failed ? 0 : item__run(s, it);
 
 		pthread_mutex_lock(&s->lock);
 		if (err && !s->err)
@@ -46,23 +117,27 @@ static void *writer_main(void *arg)
 		/* After a write error nothing more reaches the file: those events are lost. */
 		if ((failed || err) && it->c.type == ST_CHUNK_EVENTS)
 			s->unwritten += it->c.count;
-		st_writer__stats(s->w, &s->stats);
+		if (s->w)
+			st_writer__stats(s->w, &s->stats);
+		if (s->ring) {
+			s->ring_start = ring__start(s->ring);
+			s->ring_newest = ring__newest(s->ring);
+			s->ring_bytes = ring__bytes(s->ring);
+		}
 		s->head = it->next;
 		if (!s->head)
 			s->tail = &s->head;
-		s->queued -= it->c.buf.len;
+		s->queued -= it->c.buf.len + it->tasks.buf.len;
 		pthread_cond_broadcast(&s->room);
-		st_chunk__free(&it->c);
-		free(it);
+		item__free(it);
 	}
 	pthread_mutex_unlock(&s->lock);
 	return NULL;
 }
 
-struct sink *sink__new(int fd, int zstd_level, size_t max_bytes)
+static struct sink *sink__alloc(size_t max_bytes)
 {
 	struct sink *s = calloc(1, sizeof(*s));
-	int err;
 
 	if (!s)
 		return NULL;
@@ -71,22 +146,72 @@ struct sink *sink__new(int fd, int zstd_level, size_t max_bytes)
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->more, NULL);
 	pthread_cond_init(&s->room, NULL);
-	s->w = st_writer__new(fd, zstd_level);
-	if (!s->w) {
-		err = errno;
-		free(s);
-		errno = err;
-		return NULL;
-	}
-	err = pthread_create(&s->thread, NULL, writer_main, s);
+	return s;
+}
+
+static struct sink *sink__start(struct sink *s)
+{
+	int err = pthread_create(&s->thread, NULL, writer_main, s);
+
 	if (err) {
-		st_writer__free(s->w);
-		free(s);
+		sink__free(s);
 		errno = err;
 		return NULL;
 	}
 	s->thread_started = true;
 	return s;
+}
+
+struct sink *sink__new(int fd, int zstd_level, size_t max_bytes)
+{
+	struct sink *s = sink__alloc(max_bytes);
+
+	if (!s)
+		return NULL;
+	s->w = st_writer__new(fd, zstd_level);
+	if (!s->w) {
+		int err = errno;
+		sink__free(s);
+		errno = err;
+		return NULL;
+	}
+	return sink__start(s);
+}
+
+struct sink *sink__new_ring(const struct sink_ring_opts *o, int zstd_level, size_t max_bytes)
+{
+	struct sink *s = sink__alloc(max_bytes);
+
+	if (!s)
+		return NULL;
+	s->ring = ring__new(o->duration_ns, o->max_bytes, zstd_level);
+	s->files = s->ring ? dumpfiles__new(o->output, o->keep) : NULL;
+	if (!s->files) {
+		int err = errno ? errno : ENOMEM;
+		sink__free(s);
+		errno = err;
+		return NULL;
+	}
+	return sink__start(s);
+}
+
+/* Move @from's payload into @to; @from is left an empty chunk of the same kind. */
+static void chunk__move(struct st_chunk *to, struct st_chunk *from)
+{
+	*to = *from;
+	memset(&from->buf, 0, sizeof(from->buf));
+	st_chunk__reset(from);
+}
+
+/* Under the lock. */
+static void enqueue(struct sink *s, struct item *it)
+{
+	*s->tail = it;
+	s->tail = &it->next;
+	s->queued += it->c.buf.len + it->tasks.buf.len;
+	if (s->queued > s->peak)
+		s->peak = s->queued;
+	pthread_cond_signal(&s->more);
 }
 
 int sink__push(struct sink *s, struct st_chunk *c, bool droppable)
@@ -112,20 +237,59 @@ int sink__push(struct sink *s, struct st_chunk *c, bool droppable)
 		err = -ENOMEM;
 		goto out;
 	}
-	/* Move the payload; the caller keeps an empty chunk of the same kind. */
-	it->c = *c;
-	memset(&c->buf, 0, sizeof(c->buf));
-	st_chunk__reset(c);
-	*s->tail = it;
-	s->tail = &it->next;
-	s->queued += it->c.buf.len;
-	if (s->queued > s->peak)
-		s->peak = s->queued;
-	pthread_cond_signal(&s->more);
+	chunk__move(&it->c, c);
+	enqueue(s, it);
 	err = 0;
 out:
 	pthread_mutex_unlock(&s->lock);
 	return err;
+}
+
+int sink__dump(struct sink *s, const struct sink_dump_req *req, struct st_chunk *meta,
+	       struct st_chunk *tasks)
+{
+	struct item *it;
+
+	if (!s->ring)
+		return -EINVAL;
+	it = calloc(1, sizeof(*it));
+	if (!it)
+		return -ENOMEM;
+	it->dump = true;
+	it->forget = req->forget;
+	it->from = req->from;
+	it->to = req->to;
+	it->realtime_to = req->realtime_to;
+	it->reason = req->reason;
+	chunk__move(&it->c, meta);
+	chunk__move(&it->tasks, tasks);
+	pthread_mutex_lock(&s->lock);
+	enqueue(s, it);
+	pthread_mutex_unlock(&s->lock);
+	return 0;
+}
+
+size_t sink__dumps_done(struct sink *s, struct sink_dump_done *out, size_t n)
+{
+	pthread_mutex_lock(&s->lock);
+	size_t k = s->ndone < n ? s->ndone : n;
+	memcpy(out, s->done, k * sizeof(*out));
+	memmove(s->done, s->done + k, (s->ndone - k) * sizeof(*s->done));
+	s->ndone -= k;
+	pthread_mutex_unlock(&s->lock);
+	return k;
+}
+
+void sink__ring_state(struct sink *s, struct sink_ring_state *out)
+{
+	pthread_mutex_lock(&s->lock);
+	out->start = s->ring_start;
+	out->newest = s->ring_newest;
+	out->bytes = s->ring_bytes;
+	out->dumps = s->dumps;
+	out->dump_bytes = s->dump_bytes;
+	out->finished = s->finished;
+	pthread_mutex_unlock(&s->lock);
 }
 
 int sink__error(struct sink *s)
@@ -146,9 +310,11 @@ int sink__close(struct sink *s, bool finalize)
 		pthread_join(s->thread, NULL);
 		s->thread_started = false;
 	}
-	if (!s->err && finalize)
-		s->err = st_writer__finish(s->w);
-	st_writer__stats(s->w, &s->stats);
+	if (s->w) {
+		if (!s->err && finalize)
+			s->err = st_writer__finish(s->w);
+		st_writer__stats(s->w, &s->stats);
+	}
 	return s->err;
 }
 
@@ -169,10 +335,11 @@ void sink__free(struct sink *s)
 	while (s->head) {
 		struct item *it = s->head;
 		s->head = it->next;
-		st_chunk__free(&it->c);
-		free(it);
+		item__free(it);
 	}
 	st_writer__free(s->w);
+	ring__free(s->ring);
+	dumpfiles__free(s->files);
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->more);
 	pthread_cond_destroy(&s->room);

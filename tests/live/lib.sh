@@ -23,7 +23,7 @@ need_recording() {
 programs_left() {
 	i=0
 	while [ $i -lt 30 ]; do
-		[ "$(bpftool prog list 2>/dev/null | grep -cE 'name ((btf|raw)_(sched|task_ren)|ksym_lookup)')" = 0 ] && return 0
+		[ "$(bpftool prog list 2>/dev/null | grep -cE 'name ((btf|raw)_(sched|task_ren|cgroup_)|ksym_lookup)')" = 0 ] && return 0
 		sleep 0.1
 		i=$((i + 1))
 	done
