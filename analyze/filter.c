@@ -89,7 +89,7 @@ void filter__resolve(struct filter *f, uint64_t trace_start, uint64_t trace_end)
 		f->end = trace_start + offset_ns(f->end_s, span);
 	f->outside = (f->has_begin || f->has_end) && f->begin >= f->end;
 	f->plain = !f->states && !f->min_ns && !f->max_ns && !f->npids && !f->ntids && !f->has_comm &&
-		   !f->ncpus;
+		   !f->ncpus && !f->has_cgroups;
 }
 
 void filter__free(struct filter *f)
@@ -97,6 +97,16 @@ void filter__free(struct filter *f)
 	if (f->has_comm)
 		regfree(&f->comm);
 	f->has_comm = false;
+	cgroup_set__free(&f->cgroups);
+	f->has_cgroups = false;
+}
+
+void filter__set_cgroups(struct filter *f, struct cgroup_set *s)
+{
+	cgroup_set__free(&f->cgroups);
+	f->cgroups = *s;
+	memset(s, 0, sizeof(*s));
+	f->has_cgroups = true;
 }
 
 static bool has_id(const uint32_t *ids, unsigned int n, uint32_t id)
@@ -117,7 +127,7 @@ bool filter__thread(const struct filter *f, const struct thread *t)
 		return false;
 	if (f->has_comm && regexec(&f->comm, t->comm, 0, NULL, 0))
 		return false;
-	return true;
+	return !f->has_cgroups || cgroup_set__has(&f->cgroups, t->cgroup);
 }
 
 bool filter__cpu(const struct filter *f, uint32_t cpu)

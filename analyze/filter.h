@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cgroups.h"
 #include "model.h"
 
 #define FILTER_MAX_IDS 64
@@ -25,6 +26,8 @@ struct filter {
 	uint32_t states;     /* bit (1 << enum th_state); 0: every state */
 	uint64_t min_ns, max_ns; /* max 0: no limit */
 	bool untraced;		 /* count threads a filtered recording did not follow */
+	struct cgroup_set cgroups; /* with has_cgroups: only threads in these */
+	bool has_cgroups;
 	bool plain;		 /* by filter__resolve: nothing but the window and untraced */
 };
 
@@ -37,6 +40,8 @@ int filter__set_comm(struct filter *f, const char *re, char *why, size_t whylen)
 /* Turn the window into trace timestamps, clamped to the trace's span. */
 void filter__resolve(struct filter *f, uint64_t trace_start, uint64_t trace_end);
 void filter__free(struct filter *f);
+/* Only threads in the cgroups of @s (taken). */
+void filter__set_cgroups(struct filter *f, struct cgroup_set *s);
 
 bool filter__thread(const struct filter *f, const struct thread *t);
 /* Whether CPU @cpu is one -C asked for (every CPU without -C). */

@@ -50,6 +50,9 @@ struct model {
 	uint32_t npages;
 	struct task_ref *tasks;
 	size_t ntasks;
+	/* Task records after the start, by time: each sets a cgroup when its time comes. */
+	const struct st_task **moves;
+	size_t nmoves, next_move;
 	uint32_t recorder_pid;
 	/* Filtered recordings: the processes followed (targets and their children). */
 	bool filtered;
@@ -96,6 +99,32 @@ static void target__add(struct model *m, uint32_t pid)
 		htab64__insert(&m->targets, (uint64_t)pid + 1, 1);
 }
 
+static int move__cmp(const void *a, const void *b)
+{
+	const struct st_task *x = *(const struct st_task *const *)a, *y = *(const struct st_task *const *)b;
+
+	return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+/* The task records that name a cgroup, in time order (applied by moves__apply). */
+static int moves__init(struct model *m)
+{
+	for (size_t i = 0; i < m->ntasks; i++)
+		m->nmoves += m->tasks[i].task->cgroup != 0;
+	if (!m->nmoves)
+		return 0;
+	m->moves = malloc(m->nmoves * sizeof(*m->moves));
+	if (!m->moves)
+		return -ENOMEM;
+	size_t k = 0;
+	for (size_t i = 0; i < m->ntasks; i++)
+		if (m->tasks[i].task->cgroup)
+			m->moves[k++] = m->tasks[i].task;
+	if (k > 1)
+		qsort(m->moves, k, sizeof(*m->moves), move__cmp);
+	return 0;
+}
+
 static int task_ref__cmp(const void *a, const void *b)
 {
 	const struct task_ref *x = a, *y = b;
@@ -127,6 +156,10 @@ int model__new(const struct st_reader *r, interval_fn fn, void *ctx, struct mode
 	}
 	if (m->ntasks > 1)
 		qsort(m->tasks, m->ntasks, sizeof(*m->tasks), task_ref__cmp);
+	if (moves__init(m)) {
+		model__free(m);
+		return -ENOMEM;
+	}
 	const char *targets = st_reader__meta(r, "target_pids");
 	for (const char *p = targets; p && *p;) {
 		char *end;
@@ -166,6 +199,7 @@ void model__free(struct model *m)
 	free(m->pages);
 	free(m->threads);
 	free(m->tasks);
+	free(m->moves);
 	htab64__free(&m->targets);
 	free(m->cpu_cur);
 	free(m);
@@ -189,6 +223,27 @@ static const struct st_task *task__find(const struct model *m, uint32_t tid, uin
 	if (lo < m->ntasks && m->tasks[lo].tid == tid)
 		return m->tasks[lo].task;
 	return NULL;
+}
+
+/* A new thread's cgroup: the later of its own and its leader's records at or before @ts. */
+static void thread__initial_cgroup(struct model *m, struct thread *t, uint64_t ts)
+{
+	const struct st_task *own = task__find(m, t->tid, ts);
+	const struct st_task *lead = t->pid && t->pid != t->tid ? task__find(m, t->pid, ts) : NULL;
+
+	/* task__find falls back to the earliest record: only those at or before count. */
+	if (own && (own->ts > ts || own->tid != t->tid))
+		own = NULL;
+	if (lead && (lead->ts > ts || lead->tid != t->pid))
+		lead = NULL;
+	const struct st_task *k = lead && lead->cgroup && (!own || !own->cgroup || lead->ts > own->ts)
+					  ? lead : own;
+	if (!k && (own = task__find(m, t->tid, ts)) && own->tid == t->tid)
+		k = own; /* seen before its first record: that record says best */
+	if (k && k->cgroup) {
+		t->cgroup = k->cgroup;
+		t->cgroup_ts = k->ts;
+	}
 }
 
 static uint32_t *slot__get(struct model *m, uint32_t tid, bool create)
@@ -253,6 +308,7 @@ static struct thread *thread__new(struct model *m, uint32_t tid, uint32_t pid, u
 			t->traced = !m->filtered || is_target(m, t->pid);
 		}
 	}
+	thread__initial_cgroup(m, t, ts);
 	*slot = m->nthreads++;
 	return t;
 }
@@ -605,8 +661,46 @@ static void on_loss(struct model *m, const struct st_event *e)
 	}
 }
 
+/* The thread that has @tid now, if alive. */
+static struct thread *thread__live(struct model *m, uint32_t tid)
+{
+	uint32_t *slot = slot__get(m, tid, false);
+	struct thread *t = slot && *slot != NO_THREAD ? &m->threads[*slot] : NULL;
+
+	return t && t->state != TS_DEAD ? t : NULL;
+}
+
+/*
+ * Task records up to @ts take effect: a thread's own sets its cgroup; a
+ * leader's that changes it moves the whole process (the kernel reports a
+ * process moved at once for its leader only).
+ */
+static void moves__apply(struct model *m, uint64_t ts)
+{
+	while (m->next_move < m->nmoves && m->moves[m->next_move]->ts <= ts) {
+		const struct st_task *k = m->moves[m->next_move++];
+		struct thread *t = thread__live(m, k->tid);
+		if (!t || t->pid != k->pid || k->ts < t->cgroup_ts)
+			continue;
+		bool moved = t->cgroup != k->cgroup;
+		t->cgroup = k->cgroup;
+		t->cgroup_ts = k->ts;
+		if (!moved || k->tid != k->pid)
+			continue;
+		for (uint32_t i = 0; i < m->nthreads; i++) {
+			struct thread *o = &m->threads[i];
+			if (o->pid == k->pid && o->state != TS_DEAD && o->cgroup_ts < k->ts) {
+				o->cgroup = k->cgroup;
+				o->cgroup_ts = k->ts;
+			}
+		}
+	}
+}
+
 void model__event(struct model *m, const struct st_event *e)
 {
+	if (__builtin_expect(m->next_move < m->nmoves, 0) && m->moves[m->next_move]->ts <= e->ts)
+		moves__apply(m, e->ts);
 	if (__builtin_expect(++m->progress_tick == PROGRESS_EVERY, 0)) {
 		m->progress_tick = 0;
 		if (progress_fn)

@@ -58,6 +58,12 @@ struct thread {
 	 */
 	bool early, carried;
 	uint32_t anomalies; /* events of this thread that did not fit (AN_*) */
+	/*
+	 * Its cgroup v2 id (0: unknown), from the task table as time passes: its
+	 * own latest record, or its process leader's when that is later (a whole
+	 * process moved). cgroup_ts: when that record was true.
+	 */
+	uint64_t cgroup, cgroup_ts;
 	struct waker {
 		uint32_t tid, pid;
 		uint32_t thread; /* index in the model, MODEL_NO_THREAD for idle or the recorder */

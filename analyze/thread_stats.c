@@ -85,6 +85,7 @@ uint32_t stats_table__finish(struct stats_table *t, const struct model *m)
 		s.index = i;
 		s.threads = 1;
 		s.anomalies = th->anomalies;
+		s.cgroup = th->cgroup;
 		memcpy(s.comm, th->comm, sizeof(s.comm));
 		t->rows[out++] = s;
 	}
@@ -92,9 +93,21 @@ uint32_t stats_table__finish(struct stats_table *t, const struct model *m)
 	return out;
 }
 
+static uint64_t key_pid(void *ctx, const struct thread_stats *s)
+{
+	(void)ctx;
+	return s->pid;
+}
+
 int stats_table__per_process(const struct stats_table *in, struct stats_table *out)
 {
-	struct htab64 by_pid = { 0 }; /* pid + 1 -> row in out */
+	return stats_table__group(in, key_pid, NULL, out);
+}
+
+int stats_table__group(const struct stats_table *in, stats_key_fn key, void *ctx,
+		       struct stats_table *out)
+{
+	struct htab64 by_pid = { 0 }; /* key + 1 -> row in out */
 
 	memset(out, 0, sizeof(*out));
 	out->f = in->f;
@@ -105,17 +118,19 @@ int stats_table__per_process(const struct stats_table *in, struct stats_table *o
 	for (uint32_t i = 0; i < in->n; i++) {
 		const struct thread_stats *s = &in->rows[i];
 		struct thread_stats *p = NULL;
-		uint64_t *at = htab64__find(&by_pid, (uint64_t)s->pid + 1);
+		uint64_t k = key(ctx, s) + 1;
+		uint64_t *at = htab64__find(&by_pid, k ? k : 1);
 		if (at)
 			p = &out->rows[*at];
 		if (!p) {
-			if (htab64__insert(&by_pid, (uint64_t)s->pid + 1, out->n)) {
+			if (htab64__insert(&by_pid, k ? k : 1, out->n)) {
 				htab64__free(&by_pid);
 				return -ENOMEM;
 			}
 			p = &out->rows[out->n++];
 			p->pid = s->pid;
 			p->tid = s->pid;
+			p->cgroup = s->cgroup;
 			memcpy(p->comm, s->comm, sizeof(p->comm));
 			p->seen = true;
 		}

@@ -38,6 +38,7 @@ struct thread_stats {
 	 */
 	uint64_t charged, charged_unknown;
 	uint32_t threads;      /* per process: how many threads */
+	uint64_t cgroup;       /* its cgroup id at the end (0: unknown); a group's: its first member's */
 	uint32_t anomalies;    /* its events that did not fit the model (whole trace) */
 	bool seen;
 };
@@ -56,6 +57,14 @@ uint32_t stats_table__finish(struct stats_table *t, const struct model *m);
 
 /* Sum threads into processes, into @out (fresh). Returns 0 or -ENOMEM. */
 int stats_table__per_process(const struct stats_table *in, struct stats_table *out);
+
+/*
+ * Sum rows into one per @key (fresh @out): a group keeps its first member's
+ * pid, tid and cgroup, and its process's name where that is in it.
+ */
+typedef uint64_t (*stats_key_fn)(void *ctx, const struct thread_stats *s);
+int stats_table__group(const struct stats_table *in, stats_key_fn key, void *ctx,
+		       struct stats_table *out);
 
 enum stats_key {
 	SK_PID, SK_TID, SK_COMM, SK_RUN, SK_RUNNABLE, SK_SLEEP, SK_BLOCK, SK_UNKNOWN,

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze/cgroups.h"
 #include "analyze_args.h"
 #include "cli.h"
 
@@ -102,6 +103,12 @@ int analyze_args__opt(struct analyze_args *a, const char *cmd, int c, const char
 	case OPT_JSON:
 		a->json = true;
 		return 1;
+	case OPT_CGROUP:
+		a->cgroup = arg;
+		return 1;
+	case OPT_CONTAINER:
+		a->container = arg;
+		return 1;
 	case 'h':
 		a->help = true;
 		return 1;
@@ -159,11 +166,49 @@ static int check_window(struct analyze_args *a, struct st_reader *r)
 	return -1;
 }
 
+/* --cgroup and --container: the trace's cgroups they select. Returns 0 or EXIT_USAGE (printed). */
+static int resolve_cgroups(struct analyze_args *a, struct st_reader *r)
+{
+	struct cgroup_set s;
+	char why[128];
+
+	if (!a->cgroup && !a->container)
+		return 0;
+	if (a->cgroup && a->container) {
+		cli__error(a->path, "give one of --cgroup and --container");
+		return EXIT_USAGE;
+	}
+	if (!st_reader__ncgroups(r)) {
+		cli__error(a->path, "the trace records no cgroups (recorded before schedtape 0.1's "
+			   "format 1.3, or on a host without cgroup v2)");
+		return EXIT_USAGE;
+	}
+	int err = a->cgroup ? cgroup_set__by_path(&s, r, a->cgroup, why, sizeof(why))
+			    : cgroup_set__by_container(&s, r, a->container);
+	if (err == -EINVAL) {
+		cli__error(a->path, "--cgroup: %s: %s", a->cgroup, why);
+		return EXIT_USAGE;
+	}
+	if (err) {
+		cli__error(a->path, "%s", strerror(-err));
+		return EXIT_FAIL;
+	}
+	if (!s.n) {
+		cli__error(a->path, "no cgroup of the trace is %s '%s' (schedtape states --by %s lists them)",
+			   a->cgroup ? "or matches" : "of container", a->cgroup ? a->cgroup : a->container,
+			   a->cgroup ? "cgroup" : "container");
+		cgroup_set__free(&s);
+		return EXIT_USAGE;
+	}
+	filter__set_cgroups(&a->f, &s);
+	return 0;
+}
+
 struct st_reader *analyze_args__open(struct analyze_args *a)
 {
 	struct st_reader *r = cli__open_trace(a->path, a->read_flags);
 
-	if (r && check_window(a, r)) {
+	if (r && (resolve_cgroups(a, r) || check_window(a, r))) {
 		st_reader__free(r);
 		return NULL;
 	}

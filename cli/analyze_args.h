@@ -21,6 +21,8 @@ enum {
 	OPT_LOCAL_BINARIES,
 	OPT_STRICT,
 	OPT_JSON,
+	OPT_CGROUP,
+	OPT_CONTAINER,
 	OPT_FIRST_OWN, /* commands number their own long options from here */
 };
 
@@ -36,12 +38,18 @@ enum {
 	{ "symfs", required_argument, NULL, OPT_SYMFS },                                           \
 	{ "local-binaries", no_argument, NULL, OPT_LOCAL_BINARIES },                               \
 	{ "strict", no_argument, NULL, OPT_STRICT }, { "json", no_argument, NULL, OPT_JSON },      \
+	{ "cgroup", required_argument, NULL, OPT_CGROUP },                                         \
+	{ "container", required_argument, NULL, OPT_CONTAINER },                                   \
 	{ "help", no_argument, NULL, 'h' }
 
 #define ANALYZE_HELP                                                                               \
 	"  -p, --pid PID[,PID]   only these processes\n"                                           \
 	"  -t, --tid TID[,TID]   only these threads\n"                                             \
 	"  -c, --comm REGEX      only threads whose name matches\n"                                \
+	"      --cgroup PATH|RE  only threads in this cgroup (and below), or in cgroups\n"        \
+	"                        whose path matches the regular expression\n"                   \
+	"      --container NAME  only threads of this container (docker:ID, k8s:POD/ID,\n"      \
+	"                        systemd:UNIT..., or the start of its id)\n"                      \
 	"  -C, --cpu CPU[,CPU]   only intervals on these CPUs (where a thread ran or\n"            \
 	"                        waited; a sleep counts on the CPU it left)\n"                    \
 	"      --begin S         from S seconds after the start of the trace\n"                   \
@@ -60,6 +68,7 @@ struct analyze_args {
 	bool json, help;
 	struct sym_opts sym;
 	const char *comm; /* the --comm pattern as given */
+	const char *cgroup, *container; /* as given; resolved against the trace at open */
 	unsigned int read_flags;
 	const char *path;
 };

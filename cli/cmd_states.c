@@ -6,6 +6,8 @@
 #include "analyze/model.h"
 #include "analyze/thread_stats.h"
 #include "analyze_args.h"
+#include "analyze/cgroups.h"
+#include "base/htab.h"
 #include "cli.h"
 
 static double ms(uint64_t ns)
@@ -29,9 +31,48 @@ static const unsigned int opt_width[C_NOPT] = { 10, 7, 24, 9, 10, 11 };
 static const char *const opt_name[C_NOPT] = { "STEAL", "MIGR", "WAKELAT+QUEUE", "WAKEUPS",
 					      "SWITCHES", "MAXWAIT" };
 
-static void print_text(const struct stats_table *t, bool per_process, uint64_t span,
-		       const struct model *m)
+/* Rows per thread, or summed per process, cgroup or container. */
+enum by { BY_THREAD, BY_PROCESS, BY_CGROUP, BY_CONTAINER };
+
+static uint64_t key_cgroup(void *ctx, const struct thread_stats *s)
 {
+	(void)ctx;
+	return s->cgroup;
+}
+
+/* A row's cgroup path and container name (NULL when unknown or none). */
+static void row_cgroup(const struct st_reader *r, uint64_t id, const char **path,
+		       const char **container)
+{
+	static char buf[32], name[160];
+
+	*path = cgroup__path(r, id, buf, sizeof(buf));
+	*container = *path && cgroup__container(*path, name, sizeof(name)) ? name : NULL;
+}
+
+static uint64_t key_container(void *ctx, const struct thread_stats *s)
+{
+	const char *path, *name;
+
+	row_cgroup(ctx, s->cgroup, &path, &name);
+	return name ? htab__hash(name, strlen(name)) | 1 : 0;
+}
+
+/* What a group row is: its cgroup or container, for the text table. */
+static const char *group_label(const struct st_reader *r, enum by by, uint64_t id)
+{
+	const char *path, *name;
+
+	row_cgroup(r, id, &path, &name);
+	if (by == BY_CGROUP)
+		return path ? path : "(cgroup unknown)";
+	return name ? name : "(no container)";
+}
+
+static void print_text(const struct stats_table *t, enum by by, uint64_t span,
+		       const struct model *m, const struct st_reader *r)
+{
+	bool per_process = by != BY_THREAD, groups = by >= BY_CGROUP;
 	uint64_t unknown = 0;
 	bool split = model__has_split(m), steal = false, on[C_NOPT];
 	unsigned int width = term__width(), used = 92; /* PID TID COMM RUN RUNNABLE SLEEP BLOCK UNKNOWN */
@@ -51,7 +92,8 @@ static void print_text(const struct stats_table *t, bool per_process, uint64_t s
 				 dropped[0] ? ", " : "", opt_name[k]);
 		}
 	term__sgr("1");
-	printf("%7s %7s %-16s %11s", "PID", per_process ? "THREADS" : "TID", "COMM", "RUN(ms)");
+	printf("%7s %7s %-16s %11s", "PID", per_process ? "THREADS" : "TID",
+	       groups ? "FIRST COMM" : "COMM", "RUN(ms)");
 	if (on[C_STEAL])
 		printf(" %9s", "STEAL");
 	printf(" %11s", "RUNNABLE");
@@ -66,12 +108,18 @@ static void print_text(const struct stats_table *t, bool per_process, uint64_t s
 		printf(" %10s", "MAXWAIT");
 	if (on[C_MIGR])
 		printf(" %6s", "MIGR");
+	if (groups)
+		printf(" %s", by == BY_CGROUP ? "CGROUP" : "CONTAINER");
 	term__sgr("0");
 	printf("\n");
 	for (uint32_t i = 0; i < t->n; i++) {
 		const struct thread_stats *s = &t->rows[i];
-		printf("%7u %7u %-16s %11.3f", s->pid, per_process ? s->threads : s->tid, tx(s->comm),
-		       ms(s->ns[TS_RUNNING]));
+		if (groups)
+			printf("%7s %7u %-16s %11.3f", "-", s->threads, tx(s->comm),
+			       ms(s->ns[TS_RUNNING]));
+		else
+			printf("%7u %7u %-16s %11.3f", s->pid, per_process ? s->threads : s->tid,
+			       tx(s->comm), ms(s->ns[TS_RUNNING]));
 		if (on[C_STEAL])
 			printf(" %9.3f", ms(s->excluded));
 		printf(" %11.3f", ms(s->ns[TS_RUNNABLE]));
@@ -87,11 +135,13 @@ static void print_text(const struct stats_table *t, bool per_process, uint64_t s
 			printf(" %10.3f", ms(s->max_runnable));
 		if (on[C_MIGR])
 			printf(" %6llu", (unsigned long long)s->migrations);
+		if (groups)
+			printf(" %s", tx(group_label(r, by, s->cgroup)));
 		printf("\n");
 		unknown += s->ns[TS_UNKNOWN];
 	}
-	printf("\n%u %s over %.3f s; ", t->n, per_process ? "processes" : "threads",
-	       (double)span / 1e9);
+	static const char *const what[] = { "threads", "processes", "cgroups", "containers" };
+	printf("\n%u %s over %.3f s; ", t->n, what[by], (double)span / 1e9);
 	if (unknown)
 		term__sgr("33");
 	printf("%.3f ms of their time is UNKNOWN (before first seen, or lost)", ms(unknown));
@@ -115,16 +165,31 @@ static void print_text(const struct stats_table *t, bool per_process, uint64_t s
 		       ms(unsplit_total(t)));
 }
 
-static void print_json(const struct stats_table *t, bool per_process, uint64_t span,
-		       const struct model *m)
+static void json__str_or_null(const char *s)
 {
+	if (s)
+		json__str(stdout, s);
+	else
+		printf("null");
+}
+
+static void print_json(const struct stats_table *t, enum by by, uint64_t span,
+		       const struct model *m, const struct st_reader *r)
+{
+	static const char *const what[] = { "threads", "processes", "cgroups", "containers" };
 	bool split = model__has_split(m);
 
-	printf("{\"%s\":[", per_process ? "processes" : "threads");
+	printf("{\"%s\":[", what[by]);
 	for (uint32_t i = 0; i < t->n; i++) {
 		const struct thread_stats *s = &t->rows[i];
+		const char *path, *container;
 		printf("%s{\"pid\":%u,\"tid\":%u,\"comm\":", i ? "," : "", s->pid, s->tid);
 		json__str(stdout, s->comm);
+		row_cgroup(r, s->cgroup, &path, &container);
+		printf(",\"cgroup\":");
+		json__str_or_null(by == BY_CONTAINER ? NULL : path);
+		printf(",\"container\":");
+		json__str_or_null(container);
 		printf(",\"run_ns\":%llu,\"runnable_ns\":%llu,\"sleep_ns\":%llu,\"block_ns\":%llu,"
 		       "\"unknown_ns\":%llu,\"switches\":%llu,\"wakeups\":%llu,"
 		       "\"max_runnable_ns\":%llu,\"migrations\":%llu,\"generation\":%u,\"threads\":%u",
@@ -185,11 +250,12 @@ static void on_anomaly(void *ctx, const struct anomaly *an)
 
 int cmd_states(int argc, char **argv)
 {
-	enum { OPT_SORT = OPT_FIRST_OWN, OPT_PER_PROCESS, OPT_ANOMALIES };
+	enum { OPT_SORT = OPT_FIRST_OWN, OPT_PER_PROCESS, OPT_ANOMALIES, OPT_BY };
 	static const struct option opts[] = {
 		ANALYZE_LONG_OPTS,
 		{ "sort", required_argument, NULL, OPT_SORT },
 		{ "per-process", no_argument, NULL, OPT_PER_PROCESS },
+		{ "by", required_argument, NULL, OPT_BY },
 		{ "anomalies", no_argument, NULL, OPT_ANOMALIES },
 		{ 0 },
 	};
@@ -197,7 +263,8 @@ int cmd_states(int argc, char **argv)
 	struct stats_table t = { 0 }, procs = { 0 };
 	struct model *m = NULL;
 	struct st_reader *r = NULL;
-	bool per_process = false, anomalies = false;
+	enum by by = BY_THREAD;
+	bool anomalies = false;
 	struct anomaly_list al = { 0 };
 	int sort = SK_RUN, c, ret;
 
@@ -215,7 +282,19 @@ int cmd_states(int argc, char **argv)
 				goto out;
 			}
 		} else if (c == OPT_PER_PROCESS || c == 'P') {
-			per_process = true;
+			by = BY_PROCESS;
+		} else if (c == OPT_BY) {
+			static const char *const names[] = { "thread", "process", "cgroup", "container" };
+			int k = 0;
+			while (k < 4 && strcmp(optarg, names[k]))
+				k++;
+			if (k == 4) {
+				cli__error("states", "--by: '%s' is not thread, process, cgroup or container",
+					   optarg);
+				ret = EXIT_USAGE;
+				goto out;
+			}
+			by = (enum by)k;
 		} else if (c == OPT_ANOMALIES) {
 			anomalies = true;
 		} else {
@@ -228,6 +307,7 @@ int cmd_states(int argc, char **argv)
 		       "Per thread: time running, waiting for a CPU (runnable), sleeping (S),\n"
 		       "blocked (D) and unknown; switches, wakeups, longest wait.\n" ANALYZE_HELP
 		       "  -P, --per-process     one row per process\n"
+		       "      --by WHAT         one row per thread, process, cgroup or container\n"
 		       "      --sort COLUMN     pid tid comm run runnable wakeup_latency queue_wait\n"
 		       "                        sleep block unknown switches wakeups max_runnable\n"
 		       "                        migrations\n"
@@ -273,17 +353,20 @@ int cmd_states(int argc, char **argv)
 	}
 	stats_table__finish(&t, m);
 	struct stats_table *show = &t;
-	if (per_process) {
-		if (stats_table__per_process(&t, &procs))
+	if (by != BY_THREAD) {
+		int gerr = by == BY_PROCESS ? stats_table__per_process(&t, &procs)
+			   : stats_table__group(&t, by == BY_CGROUP ? key_cgroup : key_container,
+						(void *)r, &procs);
+		if (gerr)
 			goto out;
 		show = &procs;
 	}
 	stats_table__sort(show, sort);
 	uint64_t span = a.f.end - a.f.begin;
 	if (a.json)
-		print_json(show, per_process, span, m);
+		print_json(show, by, span, m, r);
 	else
-		print_text(show, per_process, span, m);
+		print_text(show, by, span, m, r);
 	cli__warn_problems(a.path, r);
 	ret = EXIT_OK;
 out:
