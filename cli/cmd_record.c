@@ -538,7 +538,7 @@ int cmd_record(int argc, char **argv)
 				if (session__request_dump(s, "signal"))
 					cli__error("record", "cannot queue a dump: %s", strerror(ENOMEM));
 			}
-			ring__report_dumps(s, false);
+			ring__report_dumps(s, a.quiet);
 		}
 		uint64_t now = mono_ns();
 		if (a.duration > 0 && (double)(now - t0) / 1e9 >= a.duration)

@@ -126,7 +126,8 @@ static int start_at__parse(struct ring_args *r, const char *arg)
 		if (!(period >= 0.001) || period > 86400.0)
 			goto bad;
 		uint64_t p = (uint64_t)(period * 1e9 + 0.5);
-		r->start_realtime_ns = (now_ns / p + 1) * p;
+		/* A second ahead at least: loading the BPF programs comes first. */
+		r->start_realtime_ns = ((now_ns + 1000000000ull) / p + 1) * p;
 		return 0;
 	}
 	double t = strtod(arg, &end);
@@ -156,8 +157,8 @@ int ring_args__option(struct ring_args *r, int opt, const char *arg)
 	case OPT_RING:
 		return ring__parse(r, arg);
 	case OPT_ROTATE:
-		if (record__parse_size(arg, 1u << 20, 64ull << 30, &r->rotate_bytes)) {
-			cli__error("record", "--rotate: '%s' is not a size from 1M to 64G", arg);
+		if (record__parse_size(arg, 64u << 10, 64ull << 30, &r->rotate_bytes)) {
+			cli__error("record", "--rotate: '%s' is not a size from 64K to 64G", arg);
 			return EXIT_USAGE;
 		}
 		return 0;
@@ -260,8 +261,15 @@ int ring_args__wait_start(const struct ring_args *r, volatile sig_atomic_t *stop
 	struct timespec at = { .tv_sec = (time_t)(r->start_realtime_ns / 1000000000ull),
 			       .tv_nsec = (long)(r->start_realtime_ns % 1000000000ull) };
 
+	struct timespec now;
+
 	if (!r->start_at)
 		return 0;
+	clock_gettime(CLOCK_REALTIME, &now);
+	uint64_t now_ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
+	if (now_ns > r->start_realtime_ns + 1000000ull)
+		cli__error("record", "--start-at %s: starting %.3f s late (loading took longer)",
+			   r->start_at, (double)(now_ns - r->start_realtime_ns) / 1e9);
 	while (!*stop) {
 		int rc = clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &at, NULL);
 		if (rc == 0)
