@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/grow.h"
+#include "base/htab.h"
 #include "cgroups.h"
 
 /* @s starts with @n hex digits (a container id): copy its first 12. */
@@ -123,6 +124,41 @@ const char *cgroup__path(const struct st_reader *r, uint64_t id, char *buf, size
 	if (g)
 		return g->path;
 	snprintf(buf, len, "cgroup:%llu", (unsigned long long)id);
+	return buf;
+}
+
+const char *cgroup__container_of(const struct st_reader *r, uint64_t id, char *name, size_t len)
+{
+	char buf[32];
+	const char *path = cgroup__path(r, id, buf, sizeof(buf));
+
+	return path && cgroup__container(path, name, len) ? name : NULL;
+}
+
+uint64_t cgroup__group_key(const struct st_reader *r, uint64_t id, bool container)
+{
+	char name[160];
+
+	if (!container)
+		return id;
+	if (!cgroup__container_of(r, id, name, sizeof(name)))
+		return 0;
+	return htab__hash(name, strlen(name)) | 1;
+}
+
+const char *cgroup__group_label(const struct st_reader *r, uint64_t id, bool container, char *buf,
+				size_t len)
+{
+	if (container) {
+		if (!cgroup__container_of(r, id, buf, len))
+			snprintf(buf, len, "(no container)");
+		return buf;
+	}
+	const char *path = cgroup__path(r, id, buf, len);
+	if (!path)
+		snprintf(buf, len, "(cgroup unknown)");
+	else if (path != buf)
+		snprintf(buf, len, "%s", path);
 	return buf;
 }
 

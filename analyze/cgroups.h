@@ -27,6 +27,17 @@ bool cgroup__container(const char *path, char *out, size_t len);
  */
 const char *cgroup__path(const struct st_reader *r, uint64_t id, char *buf, size_t len);
 
+/*
+ * Grouping by cgroup or by container (@container): the key of cgroup @id
+ * (the id, or a hash of its container's name; 0 for none), and a group's
+ * label in @buf (its path or container name, or "(cgroup unknown)", "(no
+ * container)"). The container, if any, of @id in @name (else NULL returned).
+ */
+uint64_t cgroup__group_key(const struct st_reader *r, uint64_t id, bool container);
+const char *cgroup__group_label(const struct st_reader *r, uint64_t id, bool container, char *buf,
+				size_t len);
+const char *cgroup__container_of(const struct st_reader *r, uint64_t id, char *name, size_t len);
+
 /* The ids of @r's cgroups a filter selects, sorted. */
 struct cgroup_set {
 	uint64_t *ids;

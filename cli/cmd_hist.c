@@ -1,27 +1,32 @@
 // SPDX-License-Identifier: MIT
 /* schedtape hist: log2 histograms of how long threads spent in a state (like runqlat). */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze/cgroups.h"
 #include "analyze/hist.h"
 #include "base/htab.h"
 #include "analyze/model.h"
 #include "analyze_args.h"
 #include "cli.h"
 
-enum group { G_ALL, G_THREAD, G_PROCESS };
+enum group { G_ALL, G_THREAD, G_PROCESS, G_CGROUP, G_CONTAINER };
 
 
 struct hists {
 	struct analyze_args *a;
+	const struct st_reader *r;
+	struct htab64 group_keys; /* cgroup id + 1 -> its group's key + 1 (G_CONTAINER) */
 	enum group group;
 	enum wait_part part;
 	bool ms; /* -m: slots of milliseconds (runqlat -m) */
 	uint64_t unsplit; /* runnable intervals --part could not split */
 	struct hist all;
-	/* Per group key: the thread index, or the pid. */
+	/* Per group key: the thread index, the pid, the cgroup or its container. */
 	struct keyed {
-		uint32_t key;
+		uint64_t key;
+		uint64_t cgroup; /* the group's first */
 		uint32_t pid, tid;
 		char comm[ST_COMM_LEN];
 		struct hist h;
@@ -30,17 +35,34 @@ struct hists {
 	struct htab64 index; /* key + 1 -> position in by */
 };
 
+/* A thread's group key, as its cgroup is now (cached: a container's needs its path read). */
+static uint64_t group_key(struct hists *hs, const struct thread *t)
+{
+	if (hs->group == G_THREAD)
+		return t->index;
+	if (hs->group == G_PROCESS)
+		return t->pid;
+	if (hs->group == G_CGROUP)
+		return t->cgroup;
+	uint64_t *at = htab64__find(&hs->group_keys, t->cgroup + 1);
+	if (at)
+		return *at - 1;
+	uint64_t key = cgroup__group_key(hs->r, t->cgroup, true);
+	htab64__insert(&hs->group_keys, t->cgroup + 1, key + 1);
+	return key;
+}
+
 static struct hist *hists__slot(struct hists *hs, const struct thread *t)
 {
-	uint32_t key = hs->group == G_THREAD ? t->index : t->pid;
+	uint64_t key = group_key(hs, t);
 
-	uint64_t *at = htab64__find(&hs->index, (uint64_t)key + 1);
+	uint64_t *at = htab64__find(&hs->index, key + 1);
 	if (at) {
 		if (t->tid == t->pid || hs->group == G_THREAD)
 			memcpy(hs->by[*at].comm, t->comm, sizeof(t->comm));
 		return &hs->by[*at].h;
 	}
-	if (htab64__insert(&hs->index, (uint64_t)key + 1, hs->n))
+	if (htab64__insert(&hs->index, key + 1, hs->n))
 		return NULL;
 	if (hs->n == hs->cap) {
 		size_t cap = hs->cap ? hs->cap * 2 : 64;
@@ -53,6 +75,7 @@ static struct hist *hists__slot(struct hists *hs, const struct thread *t)
 	struct keyed *k = &hs->by[hs->n++];
 	memset(k, 0, sizeof(*k));
 	k->key = key;
+	k->cgroup = t->cgroup;
 	k->pid = t->pid;
 	k->tid = t->tid;
 	memcpy(k->comm, t->comm, sizeof(k->comm));
@@ -113,12 +136,13 @@ static void json_hist(const struct hist *h, bool ms)
 
 int cmd_hist(int argc, char **argv)
 {
-	enum { OPT_PER_THREAD = OPT_FIRST_OWN, OPT_PER_PROCESS, OPT_PART };
+	enum { OPT_PER_THREAD = OPT_FIRST_OWN, OPT_PER_PROCESS, OPT_PART, OPT_BY };
 	static const struct option opts[] = {
 		ANALYZE_LONG_OPTS,
 		{ "part", required_argument, NULL, OPT_PART },
 		{ "per-thread", no_argument, NULL, OPT_PER_THREAD },
 		{ "per-process", no_argument, NULL, OPT_PER_PROCESS },
+		{ "by", required_argument, NULL, OPT_BY },
 		{ "milliseconds", no_argument, NULL, 'm' },
 		{ 0 },
 	};
@@ -142,6 +166,21 @@ int cmd_hist(int argc, char **argv)
 		} else if (c == OPT_PER_PROCESS || c == 'P') {
 			hs.group = G_PROCESS;
 			if ((ret = cli__pick("hist", &picked, "--per-process")))
+				goto out;
+		} else if (c == OPT_BY) {
+			static const char *const names[] = { "all", "thread", "process", "cgroup",
+							     "container" };
+			int k = 0;
+			while (k < 5 && strcmp(optarg, names[k]))
+				k++;
+			if (k == 5) {
+				cli__error("hist", "--by: '%s' is not thread, process, cgroup or container",
+					   optarg);
+				ret = EXIT_USAGE;
+				goto out;
+			}
+			hs.group = (enum group)k;
+			if ((ret = cli__pick("hist", &picked, "--by")))
 				goto out;
 		} else if (c == 'm') {
 			hs.ms = true;
@@ -168,6 +207,7 @@ int cmd_hist(int argc, char **argv)
 		       "waking, preemption or new task until on a CPU).\n" ANALYZE_HELP
 		       "  -T, --per-thread      one histogram per thread\n"
 		       "  -P, --per-process     one histogram per process\n"
+		       "      --by WHAT         one histogram per thread, process, cgroup or container\n"
 		       "  -m, --milliseconds    slots of milliseconds, not microseconds\n"
 		       "      --part PART       of runnable waits: all (default), latency (waking until\n"
 		       "                        on a run queue), queue (on a run queue until on a CPU:\n"
@@ -190,6 +230,7 @@ int cmd_hist(int argc, char **argv)
 	r = analyze_args__open(&a);
 	if (!r)
 		goto out;
+	hs.r = r;
 	m = analyze_args__model(&a, r, on_interval, &hs);
 	if (!m || analyze_args__run(&a, m, r))
 		goto out;
@@ -201,6 +242,18 @@ int cmd_hist(int argc, char **argv)
 			printf("}");
 		}
 		for (size_t i = 0; i < hs.n; i++) {
+			char label[PATH_MAX];
+			if (hs.group >= G_CGROUP) {
+				printf("%s{\"%s\":", i ? "," : "",
+				       hs.group == G_CGROUP ? "cgroup" : "container");
+				json__str(stdout, cgroup__group_label(r, hs.by[i].cgroup,
+								      hs.group == G_CONTAINER, label,
+								      sizeof(label)));
+				printf(",");
+				json_hist(&hs.by[i].h, hs.ms);
+				printf("}");
+				continue;
+			}
 			printf("%s{\"pid\":%u,", i ? "," : "", hs.by[i].pid);
 			if (hs.group == G_THREAD)
 				printf("\"tid\":%u,", hs.by[i].tid);
@@ -215,7 +268,13 @@ int cmd_hist(int argc, char **argv)
 		print_hist(&hs.all, hs.ms);
 	} else {
 		for (size_t i = 0; i < hs.n; i++) {
-			if (hs.group == G_THREAD)
+			char label[PATH_MAX];
+			if (hs.group >= G_CGROUP)
+				printf("\n%s = %s\n", hs.group == G_CGROUP ? "cgroup" : "container",
+				       tx(cgroup__group_label(r, hs.by[i].cgroup,
+							      hs.group == G_CONTAINER, label,
+							      sizeof(label))));
+			else if (hs.group == G_THREAD)
 				printf("\ntid = %u %s (pid %u)\n", hs.by[i].tid, tx(hs.by[i].comm),
 				       hs.by[i].pid);
 			else
@@ -233,6 +292,7 @@ int cmd_hist(int argc, char **argv)
 out:
 	free(hs.by);
 	htab64__free(&hs.index);
+	htab64__free(&hs.group_keys);
 	model__free(m);
 	st_reader__free(r);
 	analyze_args__free(&a);

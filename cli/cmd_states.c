@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* schedtape states: time each thread spent running, waiting, sleeping, blocked. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,7 +8,6 @@
 #include "analyze/thread_stats.h"
 #include "analyze_args.h"
 #include "analyze/cgroups.h"
-#include "base/htab.h"
 #include "cli.h"
 
 static double ms(uint64_t ns)
@@ -36,37 +36,12 @@ enum by { BY_THREAD, BY_PROCESS, BY_CGROUP, BY_CONTAINER };
 
 static uint64_t key_cgroup(void *ctx, const struct thread_stats *s)
 {
-	(void)ctx;
-	return s->cgroup;
-}
-
-/* A row's cgroup path and container name (NULL when unknown or none). */
-static void row_cgroup(const struct st_reader *r, uint64_t id, const char **path,
-		       const char **container)
-{
-	static char buf[32], name[160];
-
-	*path = cgroup__path(r, id, buf, sizeof(buf));
-	*container = *path && cgroup__container(*path, name, sizeof(name)) ? name : NULL;
+	return cgroup__group_key(ctx, s->cgroup, false);
 }
 
 static uint64_t key_container(void *ctx, const struct thread_stats *s)
 {
-	const char *path, *name;
-
-	row_cgroup(ctx, s->cgroup, &path, &name);
-	return name ? htab__hash(name, strlen(name)) | 1 : 0;
-}
-
-/* What a group row is: its cgroup or container, for the text table. */
-static const char *group_label(const struct st_reader *r, enum by by, uint64_t id)
-{
-	const char *path, *name;
-
-	row_cgroup(r, id, &path, &name);
-	if (by == BY_CGROUP)
-		return path ? path : "(cgroup unknown)";
-	return name ? name : "(no container)";
+	return cgroup__group_key(ctx, s->cgroup, true);
 }
 
 static void print_text(const struct stats_table *t, enum by by, uint64_t span,
@@ -135,8 +110,10 @@ static void print_text(const struct stats_table *t, enum by by, uint64_t span,
 			printf(" %10.3f", ms(s->max_runnable));
 		if (on[C_MIGR])
 			printf(" %6llu", (unsigned long long)s->migrations);
+		char label[PATH_MAX];
 		if (groups)
-			printf(" %s", tx(group_label(r, by, s->cgroup)));
+			printf(" %s", tx(cgroup__group_label(r, s->cgroup, by == BY_CONTAINER, label,
+							       sizeof(label))));
 		printf("\n");
 		unknown += s->ns[TS_UNKNOWN];
 	}
@@ -182,10 +159,11 @@ static void print_json(const struct stats_table *t, enum by by, uint64_t span,
 	printf("{\"%s\":[", what[by]);
 	for (uint32_t i = 0; i < t->n; i++) {
 		const struct thread_stats *s = &t->rows[i];
-		const char *path, *container;
+		char buf[32], name[160];
 		printf("%s{\"pid\":%u,\"tid\":%u,\"comm\":", i ? "," : "", s->pid, s->tid);
 		json__str(stdout, s->comm);
-		row_cgroup(r, s->cgroup, &path, &container);
+		const char *path = cgroup__path(r, s->cgroup, buf, sizeof(buf));
+		const char *container = cgroup__container_of(r, s->cgroup, name, sizeof(name));
 		printf(",\"cgroup\":");
 		json__str_or_null(by == BY_CONTAINER ? NULL : path);
 		printf(",\"container\":");

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "analyze/cgroups.h"
 #include "base/htab.h"
 #include "frames.h"
 #include "sql.h"
@@ -27,7 +28,7 @@ static const struct pq_column trace_cols[] = {
 static const struct pq_column thread_cols[] = {
 	STR("trace_id"), INT("tid"), INT("pid"), INT("generation"), STR("comm"), OSTR("cmdline"),
 	OINT("ppid"), OSTR("cgroup"), BOOL("traced"), TIME("first_seen"), TIME("last_seen"),
-	BOOL("exited"),
+	BOOL("exited"), OSTR("container"),
 };
 static const struct pq_column interval_cols[] = {
 	STR("trace_id"), INT("tid"), INT("generation"), STR("state"),
@@ -285,11 +286,13 @@ static void threads__write(struct sql_export *x)
 		table__strn(t, th->comm, strnlen(th->comm, ST_COMM_LEN));
 		opt_str(t, k ? k->cmdline : NULL);
 		opt_i64(t, k != NULL, k ? k->ppid : 0);
-		table__null(t); /* cgroups are not recorded yet */
+		char buf[32], name[160];
+		opt_str(t, cgroup__path(x->r, th->cgroup, buf, sizeof(buf)));
 		table__bool(t, th->traced);
 		table__time(t, wall(x, th->first_seen));
 		table__time(t, wall(x, th->last_seen));
 		table__bool(t, th->exited);
+		opt_str(t, cgroup__container_of(x->r, th->cgroup, name, sizeof(name)));
 		table__row(t);
 	}
 	htab64__free(&first);

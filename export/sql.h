@@ -13,7 +13,7 @@
 #include "analyze/symbols.h"
 #include "table.h"
 
-#define SQL_SCHEMA_VERSION 1
+#define SQL_SCHEMA_VERSION 2
 
 struct sql_opts {
 	enum table_format format;

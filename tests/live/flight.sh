@@ -14,7 +14,7 @@ cleanup() {
 trap cleanup EXIT
 
 TESTS="ring_trigger_once ring_trigger_window ring_trigger_states ring_signal_dumps ring_exit_dump \
-ring_file_modes ring_rss_bound rotate_keep cgroup_split cgroup_truth container_named \
+ring_file_modes ring_rss_bound rotate_keep cgroup_split cgroup_truth container_named hist_by_cgroup \
 start_at_aligned flight_usage_errors systemd_unit"
 SUITE=flight
 . tests/live/lib.sh
@@ -249,8 +249,19 @@ ok=len(c)==1 and {r['pid'] for r in d}=={$pb} and all(r['container']=='docker:$I
 print(c, [r['pid'] for r in d]); raise SystemExit(0 if ok else 1)
 " >"$T/cn.txt"
 	check container_named $? "$(cat "$T/cn.txt")"
+	# hist per cgroup: each group's waits are those --cgroup selects.
+	$ST hist --by cgroup --json "$T/cg.tape" >"$T/hb.json"
+	$ST hist --cgroup "$pathA" --json "$T/cg.tape" >"$T/ha.json"
+	$J "
+import json
+g=[h for h in json.load(open('$T/hb.json'))['histograms'] if h['cgroup']=='$pathA']
+a=json.load(open('$T/ha.json'))['histograms'][0]
+ok=len(g)==1 and g[0]['count']==a['count'] and g[0]['total_ns']==a['total_ns'] and a['count']>0
+print(len(g), g and g[0]['count'], a['count']); raise SystemExit(0 if ok else 1)
+" >"$T/hb.txt"
+	check hist_by_cgroup $? "$(cat "$T/hb.txt")"
 else
-	for t in cgroup_split cgroup_truth container_named; do
+	for t in cgroup_split cgroup_truth container_named hist_by_cgroup; do
 		echo "SKIP live/$t: no writable cgroup v2 hierarchy here"
 	done
 fi

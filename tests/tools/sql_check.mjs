@@ -38,6 +38,17 @@ for (const th of states.threads) {
 }
 const [cnt] = await rows(`select count(*)::int n from '${dir}/thread/*.parquet' ${where}`);
 if (cnt.n < states.threads.length) fail(`${cnt.n} threads in SQL, ${states.threads.length} in states`);
+// Each thread's cgroup and container, as states has them.
+const cg = new Map((await rows(`select tid::int tid, generation::int g, cgroup, container
+  from '${dir}/thread/*.parquet' ${where}`)).map((r) => [`${r.tid}/${r.g}`, r]));
+let cgroups = 0;
+for (const th of states.threads) {
+  const r = cg.get(`${th.tid}/${th.generation}`);
+  if (!r) { fail(`thread ${th.tid}/${th.generation} not in SQL`); continue; }
+  if (r.cgroup !== th.cgroup || r.container !== th.container)
+    fail(`thread ${th.tid}: SQL cgroup ${r.cgroup} / ${r.container}, states ${th.cgroup} / ${th.container}`);
+  cgroups += r.cgroup !== null;
+}
 
 // Wakers: every woken sleep of timeline's in SQL with the same waker, and no other.
 const tids = [...new Set(states.threads.map((t) => t.tid))];
@@ -99,6 +110,6 @@ if (csv) {
   const b = await rows(q(`read_csv('${csv}/interval/${id}.csv', header=true)`));
   if (JSON.stringify(a) !== JSON.stringify(b)) fail(`CSV intervals differ: ${JSON.stringify(b)} vs ${JSON.stringify(a)}`);
 }
-console.log(`sql_check: ${states.threads.length} threads, ${wakeups} wakeups, ${sqlStacks.length} stacks, ` +
+console.log(`sql_check: ${states.threads.length} threads (${cgroups} with a cgroup), ${wakeups} wakeups, ${sqlStacks.length} stacks, ` +
   `${meta.length} interval columns: ${failures ? failures + ' FAILURES' : 'OK'}`);
 process.exit(failures ? 1 : 0);
