@@ -101,7 +101,9 @@ $(OUT)/%.skel.h: $(OUT)/bpf/%.bpf.o
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BIN  := $(OUT)/tests/unit_tests
 
-$(UNIT_BIN): $(patsubst %.c,$(OUT)/%.o,$(UNIT_SRCS)) $(LIB_OBJS)
+# The flight recorder's parts that need no BPF are unit-tested too.
+UNIT_RECORD_OBJS := $(patsubst %,$(OUT)/record/%.o,ring tasklog trigger dumpfile cgroup)
+$(UNIT_BIN): $(patsubst %.c,$(OUT)/%.o,$(UNIT_SRCS)) $(LIB_OBJS) $(UNIT_RECORD_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

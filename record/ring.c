@@ -79,9 +79,10 @@ static void drop_head(struct ring *r)
 	}
 }
 
+/* Drop the oldest chunks past the window or the size; the newest always stays. */
 static void evict(struct ring *r)
 {
-	while (r->head < r->n) {
+	while (r->head + 1 < r->n) {
 		const struct st_packed *old = &r->events[r->head];
 		bool too_old = r->duration_ns && old->last_ts + r->duration_ns < r->newest;
 		if (!too_old && r->bytes <= r->max_bytes)
