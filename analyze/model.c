@@ -53,6 +53,7 @@ struct model {
 	/* Task records after the start, by time: each sets a cgroup when its time comes. */
 	const struct st_task **moves;
 	size_t nmoves, next_move;
+	uint64_t moves_until; /* task records up to here have taken effect */
 	uint32_t recorder_pid;
 	/* Filtered recordings: the processes followed (targets and their children). */
 	bool filtered;
@@ -225,24 +226,20 @@ static const struct st_task *task__find(const struct model *m, uint32_t tid, uin
 	return NULL;
 }
 
-/* A new thread's cgroup: the later of its own and its leader's records at or before @ts. */
+/* A new thread's own cgroup: its record at or before @ts (else its first). */
 static void thread__initial_cgroup(struct model *m, struct thread *t, uint64_t ts)
 {
 	const struct st_task *own = task__find(m, t->tid, ts);
-	const struct st_task *lead = t->pid && t->pid != t->tid ? task__find(m, t->pid, ts) : NULL;
 
 	/* task__find falls back to the earliest record: only those at or before count. */
 	if (own && (own->ts > ts || own->tid != t->tid))
 		own = NULL;
-	if (lead && (lead->ts > ts || lead->tid != t->pid))
-		lead = NULL;
-	const struct st_task *k = lead && lead->cgroup && (!own || !own->cgroup || lead->ts > own->ts)
-					  ? lead : own;
+	const struct st_task *k = own;
 	if (!k && (own = task__find(m, t->tid, ts)) && own->tid == t->tid)
 		k = own; /* seen before its first record: that record says best */
 	if (k && k->cgroup) {
-		t->cgroup = k->cgroup;
-		t->cgroup_ts = k->ts;
+		t->own_cgroup = t->cgroup = k->cgroup;
+		t->own_cgroup_ts = k->ts;
 	}
 }
 
@@ -308,7 +305,8 @@ static struct thread *thread__new(struct model *m, uint32_t tid, uint32_t pid, u
 			t->traced = !m->filtered || is_target(m, t->pid);
 		}
 	}
-	thread__initial_cgroup(m, t, ts);
+	/* Records already passed count for a thread first seen now, dated from the start. */
+	thread__initial_cgroup(m, t, ts > m->moves_until ? ts : m->moves_until);
 	*slot = m->nthreads++;
 	return t;
 }
@@ -382,6 +380,24 @@ static inline struct interval interval__on(uint32_t cpu)
 	return iv;
 }
 
+/*
+ * @t's cgroup now: its own record's, or its leader's when later. Looked up
+ * per interval (one slot lookup), so that a process moved at once costs
+ * nothing per thread.
+ */
+static void thread__cgroup_now(struct model *m, struct thread *t)
+{
+	uint64_t cg = t->own_cgroup;
+
+	if (t->pid && t->pid != t->tid) {
+		uint32_t *slot = slot__get(m, t->pid, false);
+		const struct thread *l = slot && *slot != NO_THREAD ? &m->threads[*slot] : NULL;
+		if (l && l->pid == t->pid && l->own_cgroup && (!cg || l->own_cgroup_ts > t->own_cgroup_ts))
+			cg = l->own_cgroup;
+	}
+	t->cgroup = cg;
+}
+
 /* Close @t's current interval at @ts and enter @state. */
 static void thread__enter(struct model *m, struct thread *t, uint64_t ts, uint8_t state,
 			  struct interval *iv)
@@ -394,6 +410,8 @@ static void thread__enter(struct model *m, struct thread *t, uint64_t ts, uint8_
 	iv->t = t;
 	iv->start = t->since;
 	iv->end = ts;
+	if (__builtin_expect(m->nmoves != 0, 0))
+		thread__cgroup_now(m, t);
 	iv->state = t->state;
 	if (!iv->cpu)
 		iv->cpu = t->cpu;
@@ -671,29 +689,20 @@ static struct thread *thread__live(struct model *m, uint32_t tid)
 }
 
 /*
- * Task records up to @ts take effect: a thread's own sets its cgroup; a
- * leader's that changes it moves the whole process (the kernel reports a
- * process moved at once for its leader only).
+ * Task records up to @ts take effect on their own thread (a leader's on its
+ * process through thread__cgroup_now: the kernel reports a process moved at
+ * once for its leader only).
  */
 static void moves__apply(struct model *m, uint64_t ts)
 {
+	m->moves_until = ts;
 	while (m->next_move < m->nmoves && m->moves[m->next_move]->ts <= ts) {
 		const struct st_task *k = m->moves[m->next_move++];
 		struct thread *t = thread__live(m, k->tid);
-		if (!t || t->pid != k->pid || k->ts < t->cgroup_ts)
+		if (!t || t->pid != k->pid || k->ts < t->own_cgroup_ts)
 			continue;
-		bool moved = t->cgroup != k->cgroup;
-		t->cgroup = k->cgroup;
-		t->cgroup_ts = k->ts;
-		if (!moved || k->tid != k->pid)
-			continue;
-		for (uint32_t i = 0; i < m->nthreads; i++) {
-			struct thread *o = &m->threads[i];
-			if (o->pid == k->pid && o->state != TS_DEAD && o->cgroup_ts < k->ts) {
-				o->cgroup = k->cgroup;
-				o->cgroup_ts = k->ts;
-			}
-		}
+		t->own_cgroup = k->cgroup;
+		t->own_cgroup_ts = k->ts;
 	}
 }
 

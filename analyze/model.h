@@ -59,11 +59,12 @@ struct thread {
 	bool early, carried;
 	uint32_t anomalies; /* events of this thread that did not fit (AN_*) */
 	/*
-	 * Its cgroup v2 id (0: unknown), from the task table as time passes: its
-	 * own latest record, or its process leader's when that is later (a whole
-	 * process moved). cgroup_ts: when that record was true.
+	 * Its cgroup v2 id (0: unknown) as of its latest interval, from the task
+	 * table as time passes: its own latest record, or its process leader's
+	 * when that is later (a whole process moved). own_*: its own record's.
 	 */
-	uint64_t cgroup, cgroup_ts;
+	uint64_t cgroup;
+	uint64_t own_cgroup, own_cgroup_ts;
 	struct waker {
 		uint32_t tid, pid;
 		uint32_t thread; /* index in the model, MODEL_NO_THREAD for idle or the recorder */

@@ -31,6 +31,8 @@ expect wild_meta_date "not a plausible date" "$ST" info "$H/wild_meta.tape"
 expect wild_meta_escape 'evil\x1b[2J' "$ST" info "$H/wild_meta.tape"
 expect no_events "(no events)" "$ST" info "$H/no_events.tape"
 expect many_forks "100000 threads" "$ST" states "$H/many_forks.tape"
+expect wild_cgroups_escape 'evil\x1b[2J' "$ST" states --by cgroup "$H/wild_cgroups.tape"
+expect wild_cgroups_unnamed "cgroup:7" "$ST" states --by cgroup "$H/wild_cgroups.tape"
 
 FILES="$H/*.tape tests/corpus/bad/*.tape tests/corpus/good/*.tape samples/workload.tape"
 # shellcheck disable=SC2086

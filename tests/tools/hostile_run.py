@@ -40,6 +40,8 @@ def commands(tmp):
         (["cpus"], "text"), (["cpus", "--json", "-i", "0.5"], "json"),
         (["states"], "text"), (["states", "--json"], "json"), (["states", "--anomalies"], "text"),
         (["states", "--per-process", "--json"], "json"),
+        (["states", "--by", "container", "--json"], "json"), (["states", "--by", "cgroup"], "text"),
+        (["hist", "--by", "container", "--json"], "json"),
         (["hist"], "text"), (["hist", "--json", "--per-thread"], "json"),
         (["timeline", "--comm", "."], "text"), (["timeline", "--json", "--comm", "."], "json"),
         (["offcpu"], "folded"), (["offwake"], "folded"),

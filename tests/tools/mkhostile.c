@@ -371,6 +371,66 @@ static void orderings(const char *dir)
 	out__close(&o);
 }
 
+/*
+ * Cgroups a sender chose: names as markup and escapes, one at the length
+ * cap, an id named twice, ids never named, and a process moved 100,000
+ * times while 20,000 of its threads run (a per-thread pass per move would
+ * take minutes).
+ */
+static void wild_cgroups(const char *dir)
+{
+	static char long_path[ST_MAX_STR + 1];
+	const struct st_cgroup groups[] = {
+		{ 1, 0, "/" },
+		{ 2, 1, "/evil\x1b[2J</script><b>x" },
+		{ 3, 1, "/system.slice/docker-zz23456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope" },
+		{ 4, 2, "/kubepods/pod/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" },
+		{ 5, 1, "/twice-a" },
+		{ 5, 1, "/twice-b" },
+		{ UINT64_MAX, 200, long_path },
+	};
+	struct out o;
+
+	memset(long_path, 'a', ST_MAX_STR);
+	long_path[0] = '/';
+	out__open(&o, dir, "wild_cgroups");
+	meta(&o, "start_ts", "1000");
+	out__next(&o, ST_CHUNK_CGROUPS, ST_CPU_NONE);
+	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+		st_chunk__add_cgroup(&o.c, &groups[i]);
+	out__next(&o, ST_CHUNK_TASKS, ST_CPU_NONE);
+	for (uint32_t i = 0; i < 20000; i++) {
+		struct st_task t = { .ts = 1000, .tid = 100 + i, .pid = 100, .cmdline = "",
+				     .cgroup = i % 9 };
+		strcpy(t.comm, "t");
+		if (o.c.buf.len > (1u << 20))
+			out__next(&o, ST_CHUNK_TASKS, ST_CPU_NONE);
+		st_chunk__add_task(&o.c, &t);
+	}
+	for (uint32_t i = 0; i < 100000; i++) {
+		struct st_task t = { .ts = 2000 + i, .tid = 100, .pid = 100, .cmdline = "",
+				     .cgroup = i % 2 ? 7 : 2 };
+		strcpy(t.comm, "leader");
+		if (o.c.buf.len > (1u << 20))
+			out__next(&o, ST_CHUNK_TASKS, ST_CPU_NONE);
+		st_chunk__add_task(&o.c, &t);
+	}
+	/* The last thread moved on its own after its process: the markup-named cgroup. */
+	struct st_task last = { .ts = 110000, .tid = 100 + 19999, .pid = 100, .cmdline = "", .cgroup = 2 };
+	strcpy(last.comm, "t");
+	st_chunk__add_task(&o.c, &last);
+	out__next(&o, ST_CHUNK_EVENTS, 0);
+	for (uint32_t i = 0; i < 20000; i++) {
+		if (o.c.count > 50000)
+			out__next(&o, ST_CHUNK_EVENTS, 0);
+		struct st_event e = ev_switch(1000 + 6 * (uint64_t)i, 0, i ? 100 + i - 1 : 0, 'S', 100 + i);
+		e.sw.prev_pid = i ? 100 : 0;
+		e.sw.next_pid = 100;
+		ev(&o, e);
+	}
+	out__close(&o);
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : "tests/corpus/hostile";
@@ -385,5 +445,6 @@ int main(int argc, char **argv)
 	many_frames(dir);
 	zero_bomb(dir);
 	orderings(dir);
+	wild_cgroups(dir);
 	return 0;
 }
