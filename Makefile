@@ -197,8 +197,9 @@ BINDIR  ?= $(PREFIX)/bin
 DATADIR ?= $(PREFIX)/share
 MANDIR  ?= $(DATADIR)/man
 DOCDIR  ?= $(DATADIR)/doc/schedtape
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 DOCS    := README.md docs/FORMAT.md docs/MODEL.md docs/BUILD.md docs/PERFETTO.md docs/SCHEMA.md \
-	docs/REPORT.md docs/PERFORMANCE.md docs/report.png
+	docs/REPORT.md docs/FLIGHT.md docs/PERFORMANCE.md docs/report.png
 
 # Man pages from the binary's own --help (help2man): a page never disagrees with --help.
 man: $(BIN)
@@ -212,12 +213,16 @@ install: $(BIN) man
 	install -D -m 0644 packaging/schedtape.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/schedtape
 	install -D -m 0644 packaging/_schedtape $(DESTDIR)$(DATADIR)/zsh/vendor-completions/_schedtape
 	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/bin/schedtape|$(BINDIR)/schedtape|' packaging/schedtape-flight.service \
+		>$(DESTDIR)$(UNITDIR)/schedtape-flight.service
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/schedtape $(DESTDIR)$(MANDIR)/man1/schedtape.1 \
 		$(DESTDIR)$(MANDIR)/man1/schedtape-*.1 \
 		$(DESTDIR)$(DATADIR)/bash-completion/completions/schedtape \
-		$(DESTDIR)$(DATADIR)/zsh/vendor-completions/_schedtape
+		$(DESTDIR)$(DATADIR)/zsh/vendor-completions/_schedtape \
+		$(DESTDIR)$(UNITDIR)/schedtape-flight.service
 	rm -rf $(DESTDIR)$(DOCDIR)
 
 # A Debian package from this tree (debian/): ../schedtape_VERSION_ARCH.deb.

@@ -197,6 +197,50 @@ if [ "$ANALYSIS" = 1 ] && command -v perf >/dev/null; then
 	run_analysis "perf report -g folded" "$evg" perf report -i "$OUT/an-g.data" -g folded --stdio
 fi
 
+# The flight recorder's cost (issue 15): recorder CPU per hour and peak RSS with the
+# service's ring, idle and under load, beside a plain recording of the same.
+FLIGHT=${FLIGHT:-1}
+FLIGHT_SECS=${FLIGHT_SECS:-60}
+flight_cost() { # label load(0/1) record-args...
+	local label=$1 load=$2 dir="$OUT/flight" pid lpid=""
+	shift 2
+	rm -rf "$dir"; mkdir -p "$dir"
+	"$ST" record -q "$@" 2>"$dir/err" &
+	pid=$!
+	sleep 2
+	local t0 c0
+	t0=$(now)
+	c0=$(awk '{print $14 + $15}' /proc/$pid/stat)
+	if [ "$load" = 1 ]; then
+		(end=$(( $(date +%s) + FLIGHT_SECS )); while [ "$(date +%s)" -lt "$end" ]; do
+			perf bench sched messaging -g 2 -l 2000 >/dev/null 2>&1 || "$WORKLOAD_BIN" all >/dev/null; done) &
+		lpid=$!
+	fi
+	sleep "$FLIGHT_SECS"
+	local c1 t1 hwm
+	c1=$(awk '{print $14 + $15}' /proc/$pid/stat)
+	t1=$(now)
+	hwm=$(awk '/^VmHWM/ {print $2}' /proc/$pid/status)
+	[ -n "$lpid" ] && { kill $lpid 2>/dev/null; wait $lpid 2>/dev/null; }
+	kill -INT $pid; wait $pid
+	local hz secs cpu
+	hz=$(getconf CLK_TCK)
+	secs=$(echo "$t1 - $t0" | bc -l)
+	cpu=$(echo "($c1 - $c0) / $hz" | bc -l)
+	FL[$label]=$(printf "| %s | %.0f | %.2f | %.1f | %.2f%% | %.1f |" "$label" "$secs" "$cpu" \
+		"$(echo "$cpu * 3600 / $secs" | bc -l)" "$(echo "$cpu * 100 / $secs" | bc -l)" \
+		"$(echo "$hwm / 1024" | bc -l)")
+	FLORDER="${FLORDER:-} $label"
+}
+WORKLOAD_BIN=$PWD/build/samples/workload
+declare -A FL
+if [ "$FLIGHT" = 1 ]; then
+	flight_cost "ring 60s,256M, idle" 0 --ring 60s,256M -o "$OUT/flight"
+	flight_cost "plain recording, idle" 0 -o "$OUT/flight/plain.tape"
+	flight_cost "ring 60s,256M, under load" 1 --ring 60s,256M -o "$OUT/flight"
+	flight_cost "plain recording, under load" 1 -o "$OUT/flight/plain.tape"
+fi
+
 # ns per BPF program run while recording the pipe workload.
 bpf_ns=$(python3 - "$OUT/prog-before.json" "$OUT/prog-after.json" <<'EOF' 2>/dev/null
 import json, sys
@@ -291,6 +335,17 @@ targets() {
 	echo
 	echo "Export sizes of that recording: ${export_sizes:-not measured}"
 	echo
+	if [ -n "${FLORDER:-}" ]; then
+		echo "The flight recorder (issue 15), system-wide on this host: recorder CPU (user + system)"
+		echo "over ${FLIGHT_SECS} s, per hour, and peak RSS; load = \`perf bench sched messaging -g 2\` in a loop."
+		echo
+		echo "| recorder | seconds | CPU s | CPU s per hour | CPU | peak RSS MB |"
+		echo "|---|---:|---:|---:|---:|---:|"
+		for l in "ring 60s,256M, idle" "plain recording, idle" "ring 60s,256M, under load" "plain recording, under load"; do
+			[ -n "${FL[$l]:-}" ] && echo "${FL[$l]}"
+		done
+		echo
+	fi
 	echo "Targets (issue 6), from the figures above:"
 	echo
 	targets

@@ -450,7 +450,10 @@ int cmd_record(int argc, char **argv)
 		.zstd_level = a.level,
 		.chunk_bytes = 1u << 20,
 		.flush_ms = 500,
-		.queue_bytes = 256u << 20,
+		/* SCHEDTAPE_QUEUE_BYTES: tests make it small, to see the queue empties. */
+		.queue_bytes = getenv("SCHEDTAPE_QUEUE_BYTES")
+				       ? strtoull(getenv("SCHEDTAPE_QUEUE_BYTES"), NULL, 10)
+				       : 256u << 20,
 		.btf_path = a.btf,
 		.embed_user_symbols = a.embed_symbols,
 		.meta = meta,

@@ -16,6 +16,7 @@ struct item {
 	uint64_t from, to, realtime_to;
 	const char *reason;
 	struct st_chunk tasks; /* with a dump: c is its metadata */
+	size_t bytes;	       /* counted in the queue (the ring empties c as it takes it) */
 	struct item *next;
 };
 
@@ -127,7 +128,7 @@ static void *writer_main(void *arg)
 		s->head = it->next;
 		if (!s->head)
 			s->tail = &s->head;
-		s->queued -= it->c.buf.len + it->tasks.buf.len;
+		s->queued -= it->bytes;
 		pthread_cond_broadcast(&s->room);
 		item__free(it);
 	}
@@ -208,7 +209,8 @@ static void enqueue(struct sink *s, struct item *it)
 {
 	*s->tail = it;
 	s->tail = &it->next;
-	s->queued += it->c.buf.len + it->tasks.buf.len;
+	it->bytes = it->c.buf.len + it->tasks.buf.len;
+	s->queued += it->bytes;
 	if (s->queued > s->peak)
 		s->peak = s->queued;
 	pthread_cond_signal(&s->more);

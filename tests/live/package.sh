@@ -17,7 +17,7 @@ ok=0 missing=
 cmds=$($ST --help | awk '/^commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 } on && /^$/ { on = 0 }')
 for f in usr/bin/schedtape usr/share/man/man1/schedtape.1 usr/share/bash-completion/completions/schedtape \
 	usr/share/zsh/vendor-completions/_schedtape usr/share/doc/schedtape/README.md \
-	usr/share/doc/schedtape/FORMAT.md $(for c in $cmds; do echo "usr/share/man/man1/schedtape-$c.1"; done); do
+	usr/share/doc/schedtape/FORMAT.md usr/lib/systemd/system/schedtape-flight.service $(for c in $cmds; do echo "usr/share/man/man1/schedtape-$c.1"; done); do
 	[ -f "$R/$f" ] || { ok=1; missing="$missing $f"; }
 done
 [ -x "$R/usr/bin/schedtape" ] && "$R/usr/bin/schedtape" --version | grep -q "^schedtape " || ok=1
