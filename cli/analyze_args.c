@@ -119,6 +119,19 @@ bad:
 	return EXIT_USAGE;
 }
 
+int analyze_args__by(const char *cmd, const char *arg, enum analyze_by *by)
+{
+	static const char *const names[] = { "thread", "process", "cgroup", "container" };
+
+	for (int k = 0; k < 4; k++)
+		if (!strcmp(arg, names[k])) {
+			*by = (enum analyze_by)k;
+			return 0;
+		}
+	cli__error(cmd, "--by: '%s' is not thread, process, cgroup or container", arg);
+	return EXIT_USAGE;
+}
+
 int analyze_args__events_only(const char *cmd, int c)
 {
 	if (c != OPT_STATE && c != OPT_MIN_US && c != OPT_MAX_US)

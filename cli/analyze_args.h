@@ -85,6 +85,11 @@ int analyze_args__opt(struct analyze_args *a, const char *cmd, int c, const char
  */
 int analyze_args__events_only(const char *cmd, int c);
 
+/* --by's rows: per thread, process, cgroup or container. */
+enum analyze_by { BY_THREAD, BY_PROCESS, BY_CGROUP, BY_CONTAINER };
+/* Parse --by @arg into @by. Returns 0 or EXIT_USAGE (printed). */
+int analyze_args__by(const char *cmd, const char *arg, enum analyze_by *by);
+
 /* The one positional argument, the trace. Returns 0 or EXIT_USAGE (printed). */
 int analyze_args__file(struct analyze_args *a, const char *cmd, int argc, char **argv);
 

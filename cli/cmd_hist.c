@@ -11,6 +11,7 @@
 #include "analyze_args.h"
 #include "cli.h"
 
+/* G_THREAD.. in the order of enum analyze_by. */
 enum group { G_ALL, G_THREAD, G_PROCESS, G_CGROUP, G_CONTAINER };
 
 
@@ -168,18 +169,10 @@ int cmd_hist(int argc, char **argv)
 			if ((ret = cli__pick("hist", &picked, "--per-process")))
 				goto out;
 		} else if (c == OPT_BY) {
-			static const char *const names[] = { "all", "thread", "process", "cgroup",
-							     "container" };
-			int k = 0;
-			while (k < 5 && strcmp(optarg, names[k]))
-				k++;
-			if (k == 5) {
-				cli__error("hist", "--by: '%s' is not thread, process, cgroup or container",
-					   optarg);
-				ret = EXIT_USAGE;
+			enum analyze_by by;
+			if ((ret = analyze_args__by("hist", optarg, &by)))
 				goto out;
-			}
-			hs.group = (enum group)k;
+			hs.group = (enum group)(by + 1); /* G_ALL comes first */
 			if ((ret = cli__pick("hist", &picked, "--by")))
 				goto out;
 		} else if (c == 'm') {

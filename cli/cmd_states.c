@@ -31,9 +31,6 @@ static const unsigned int opt_width[C_NOPT] = { 10, 7, 24, 9, 10, 11 };
 static const char *const opt_name[C_NOPT] = { "STEAL", "MIGR", "WAKELAT+QUEUE", "WAKEUPS",
 					      "SWITCHES", "MAXWAIT" };
 
-/* Rows per thread, or summed per process, cgroup or container. */
-enum by { BY_THREAD, BY_PROCESS, BY_CGROUP, BY_CONTAINER };
-
 static uint64_t key_cgroup(void *ctx, const struct thread_stats *s)
 {
 	return cgroup__group_key(ctx, s->cgroup, false);
@@ -44,7 +41,7 @@ static uint64_t key_container(void *ctx, const struct thread_stats *s)
 	return cgroup__group_key(ctx, s->cgroup, true);
 }
 
-static void print_text(const struct stats_table *t, enum by by, uint64_t span,
+static void print_text(const struct stats_table *t, enum analyze_by by, uint64_t span,
 		       const struct model *m, const struct st_reader *r)
 {
 	bool per_process = by != BY_THREAD, groups = by >= BY_CGROUP;
@@ -150,7 +147,7 @@ static void json__str_or_null(const char *s)
 		printf("null");
 }
 
-static void print_json(const struct stats_table *t, enum by by, uint64_t span,
+static void print_json(const struct stats_table *t, enum analyze_by by, uint64_t span,
 		       const struct model *m, const struct st_reader *r)
 {
 	static const char *const what[] = { "threads", "processes", "cgroups", "containers" };
@@ -241,7 +238,7 @@ int cmd_states(int argc, char **argv)
 	struct stats_table t = { 0 }, procs = { 0 };
 	struct model *m = NULL;
 	struct st_reader *r = NULL;
-	enum by by = BY_THREAD;
+	enum analyze_by by = BY_THREAD;
 	bool anomalies = false;
 	struct anomaly_list al = { 0 };
 	int sort = SK_RUN, c, ret;
@@ -262,17 +259,8 @@ int cmd_states(int argc, char **argv)
 		} else if (c == OPT_PER_PROCESS || c == 'P') {
 			by = BY_PROCESS;
 		} else if (c == OPT_BY) {
-			static const char *const names[] = { "thread", "process", "cgroup", "container" };
-			int k = 0;
-			while (k < 4 && strcmp(optarg, names[k]))
-				k++;
-			if (k == 4) {
-				cli__error("states", "--by: '%s' is not thread, process, cgroup or container",
-					   optarg);
-				ret = EXIT_USAGE;
+			if ((ret = analyze_args__by("states", optarg, &by)))
 				goto out;
-			}
-			by = (enum by)k;
 		} else if (c == OPT_ANOMALIES) {
 			anomalies = true;
 		} else {
