@@ -15,6 +15,7 @@ trap cleanup EXIT
 
 TESTS="ring_trigger_once ring_trigger_window ring_trigger_states ring_signal_dumps ring_exit_dump \
 ring_file_modes ring_rss_bound rotate_keep cgroup_split cgroup_truth container_named hist_by_cgroup \
+cgroup_record_keeps_wakers \
 start_at_aligned flight_usage_errors systemd_unit"
 SUITE=flight
 . tests/live/lib.sh
@@ -262,8 +263,32 @@ ok=len(g)==1 and g[0]['count']==a['count'] and g[0]['total_ns']==a['total_ns'] a
 print(len(g), g and g[0]['count'], a['count']); raise SystemExit(0 if ok else 1)
 " >"$T/hb.txt"
 	check hist_by_cgroup $? "$(cat "$T/hb.txt")"
+	# record -G: a reader in the cgroup, woken by a writer outside it. The wakeups
+	# name the writer; per-thread reports leave the writer (outside) out.
+	mkfifo "$T/fifo"
+	sh -c "echo \$\$ > $A/cgroup.procs; exec cat $T/fifo" >/dev/null &
+	reader=$!
+	sleep 0.2
+	$ST record -q -G "$A" -d 2 -o "$T/g.tape" 2>"$T/g.err" &
+	rec=$!
+	sleep 0.5
+	sh -c 'echo $$ >'"$T/writer.pid"'; i=0; while [ $i -lt 20 ]; do echo x; sleep 0.02; i=$((i + 1)); done' >"$T/fifo"
+	wait $rec $reader
+	writer=$(cat "$T/writer.pid")
+	$ST timeline -t "$reader" --json "$T/g.tape" >"$T/g.json" 2>>"$T/g.err"
+	$ST states --json "$T/g.tape" >"$T/gs.json" 2>>"$T/g.err"
+	$J "
+import json
+iv=json.load(open('$T/g.json'))['intervals']
+woken=[i for i in iv if i.get('waker_pid')==$writer]
+rows=json.load(open('$T/gs.json'))['threads']
+ok=len(woken)>=10 and all(r['pid']!=$writer for r in rows) and any(r['tid']==$reader for r in rows)
+print('%d wakeups of the reader by the writer %d outside; states pids %s' % (len(woken),$writer,sorted({r['pid'] for r in rows})))
+raise SystemExit(0 if ok else 1)
+" >"$T/gw.txt"
+	check cgroup_record_keeps_wakers $? "$(cat "$T/gw.txt" "$T/g.err")"
 else
-	for t in cgroup_split cgroup_truth container_named hist_by_cgroup; do
+	for t in cgroup_split cgroup_truth container_named hist_by_cgroup cgroup_record_keeps_wakers; do
 		echo "SKIP live/$t: no writable cgroup v2 hierarchy here"
 	done
 fi
