@@ -323,8 +323,8 @@ static void print_json(const char *path, struct st_reader *r, const struct total
 	printf("],\"stacks\":{\"kernel\":%llu,\"user\":%llu},\"tasks\":%zu,\"maps\":%zu",
 	       (unsigned long long)t->kstacks, (unsigned long long)t->ustacks, st_reader__ntasks(r),
 	       st_reader__nmaps(r));
-	printf(",\"ksyms\":%zu,\"usyms\":%zu,\"raw_bytes\":%llu,\"unreadable_chunks\":%llu",
-	       st_reader__nksyms(r), st_reader__nusyms(r), (unsigned long long)fi->raw_bytes,
+	printf(",\"ksyms\":%zu,\"usyms\":%zu,\"cgroups\":%zu,\"raw_bytes\":%llu,\"unreadable_chunks\":%llu",
+	       st_reader__nksyms(r), st_reader__nusyms(r), st_reader__ncgroups(r), (unsigned long long)fi->raw_bytes,
 	       (unsigned long long)t->unreadable_chunks);
 	printf(",\"runnable_split\":%s,\"anomalies\":%llu,\"anomalies_by_kind\":{",
 	       t->split ? "true" : "false", (unsigned long long)t->anomalies_total);

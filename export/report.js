@@ -115,6 +115,7 @@
   const COLS = [
     { key: 'pid', label: 'PID' }, { key: 'tid', label: 'TID', threads: true },
     { key: 'threads', label: 'THREADS', processes: true }, { key: 'comm', label: 'COMM', text: true },
+    { key: 'group', label: 'GROUP', text: true, groups: true },
     { key: 'run_ns', label: 'RUN ms', ns: true }, { key: 'runnable_ns', label: 'RUNNABLE ms', ns: true },
     { key: 'wakeup_latency_ns', label: 'WAKELAT ms', ns: true, split: true },
     { key: 'queue_wait_ns', label: 'QUEUE ms', ns: true, split: true },
@@ -125,8 +126,9 @@
     { key: 'idle_cpu_wait_ns', label: 'IDLE-CPU WAIT ms', ns: true, threads: true }];
 
   function summaryTable(rows, kind, rest) {
-    const cols = COLS.filter(c => !(c.threads && kind !== 'threads') && !(c.processes && kind !== 'processes') &&
-      !(c.split && !H.runnable_split));
+    const group = kind === 'cgroups' || kind === 'containers';
+    const cols = COLS.filter(c => !(c.threads && kind !== 'threads') && !(c.processes && kind === 'threads') &&
+      !(c.groups && !group) && !(c.split && !H.runnable_split));
     const table = el('table', { class: 'summary', id: kind + '-table' });
     const tr = el('tr');
     const tbody = el('tbody');
@@ -174,6 +176,9 @@
     const s = section('summary', 'Summary');
     const views = { threads: summaryTable(D.threads, 'threads', D.threads_rest),
       processes: summaryTable(D.processes, 'processes', D.processes_rest) };
+    // Traces of format 1.3 on record cgroups: one row per cgroup and per container (states --by).
+    for (const k of ['cgroups', 'containers'])
+      if (D[k]) views[k] = summaryTable(D[k], k, D[k + '_rest']);
     const tabs = el('div', { class: 'tabs controls', role: 'tablist' });
     const holder = el('div');
     for (const k of Object.keys(views)) {
@@ -191,8 +196,9 @@
         'and QUEUE (on a run queue until on a CPU: the kernel\u2019s schedstat run delay). ' : '') +
         (H.filtered ? 'The recording followed some processes only: which CPUs were idle is not known (IDLE-CPU WAIT), ' +
           'and the CPU lanes show only the followed threads. '
-          : 'IDLE-CPU WAIT: of the time on a run queue, how much another CPU was idle. ') + 'Per cgroup: this trace ' +
-        'format records no cgroups yet. Click a column to sort.' }));
+          : 'IDLE-CPU WAIT: of the time on a run queue, how much another CPU was idle. ') +
+        (D.cgroups ? 'Per cgroup and per container: COMM and PID are a group\u2019s first thread\u2019s. '
+          : 'Per cgroup: this trace records no cgroups (recorded before format 1.3). ') + 'Click a column to sort.' }));
     tabs.children[0].click();
   }
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze/cgroups.h"
 #include "analyze/idle_overlap.h"
 #include "base/grow.h"
 #include "export/flame_svg.h"
@@ -124,6 +125,18 @@ static int on_loss(void *ctx, const struct st_event *e)
 	return 0;
 }
 
+
+/* The page's per-cgroup and per-container tables group as states --by does. */
+static uint64_t key_cgroup(void *ctx, const struct thread_stats *s)
+{
+	return cgroup__group_key(ctx, s->cgroup, false);
+}
+
+static uint64_t key_container(void *ctx, const struct thread_stats *s)
+{
+	return cgroup__group_key(ctx, s->cgroup, true);
+}
+
 static int first_pass(struct report_data *d)
 {
 	struct pass1 p = { .d = d };
@@ -153,6 +166,11 @@ static int first_pass(struct report_data *d)
 		err = stats_table__per_process(&d->threads, &d->procs);
 	if (!err)
 		stats_table__sort(&d->procs, SK_RUN);
+	if (!err && st_reader__ncgroups(d->r)) {
+		err = stats_table__group(&d->threads, key_cgroup, (void *)d->r, &d->cgroups);
+		if (!err)
+			err = stats_table__group(&d->threads, key_container, (void *)d->r, &d->containers);
+	}
 	model__free(m);
 	idle_overlap__free(p.io);
 	return err;
@@ -490,6 +508,8 @@ void report_data__free(struct report_data *d)
 {
 	stats_table__free(&d->threads);
 	stats_table__free(&d->procs);
+	stats_table__free(&d->cgroups);
+	stats_table__free(&d->containers);
 	free(d->idle);
 	folded__free(&d->offcpu);
 	folded__free(&d->offwake);

@@ -55,6 +55,7 @@ struct report_data {
 	uint64_t anomalies;
 
 	struct stats_table threads, procs;
+	struct stats_table cgroups, containers; /* empty when the trace records no cgroups */
 	struct idle_wait *idle; /* by model thread index (thread_stats.index) */
 	size_t idle_cap;
 	struct hist runq;     /* queue waits (runnable waits where the trace does not split them) */

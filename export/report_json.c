@@ -7,9 +7,11 @@
  * Times are ns from the trace's start.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze/cgroups.h"
 #include "base/text.h"
 #include "report_internal.h"
 
@@ -106,12 +108,20 @@ static void header(FILE *f, struct report_data *d)
 	fputs("]}", f);
 }
 
+/* What a table's rows are: threads or processes, or groups by cgroup or container. */
+enum rows_of { ROWS_PLAIN, ROWS_CGROUPS, ROWS_CONTAINERS };
+
 static void row(FILE *f, struct report_data *d, const struct thread_stats *s,
-		const struct idle_wait *iw)
+		const struct idle_wait *iw, enum rows_of of)
 {
 	fprintf(f, "{\"pid\":%u,\"tid\":%u,\"generation\":%u,\"threads\":%u,\"comm\":", s->pid,
 		s->tid, s->gen, s->threads);
 	comm(f, s->comm);
+	if (of != ROWS_PLAIN) {
+		char label[PATH_MAX];
+		fputs(",\"group\":", f);
+		str(f, cgroup__group_label(d->r, s->cgroup, of == ROWS_CONTAINERS, label, sizeof(label)));
+	}
 	fprintf(f,
 		",\"run_ns\":%llu,\"runnable_ns\":%llu,\"sleep_ns\":%llu,\"block_ns\":%llu,"
 		"\"unknown_ns\":%llu,\"switches\":%llu,\"wakeups\":%llu,\"max_runnable_ns\":%llu,"
@@ -153,7 +163,7 @@ static int by_key(const void *a, const void *b)
  * whatever the number of threads.
  */
 static int rows(FILE *f, struct report_data *d, const char *name, const struct stats_table *t,
-		bool idle)
+		bool idle, enum rows_of of)
 {
 	struct ranked *r = calloc(t->n ? t->n : 1, sizeof(*r));
 	struct thread_stats rest = { 0 };
@@ -171,7 +181,7 @@ static int rows(FILE *f, struct report_data *d, const char *name, const struct s
 		if (k)
 			fputc(',', f);
 		struct idle_wait iw = report__idle(d, &t->rows[r[k].row]);
-		row(f, d, &t->rows[r[k].row], idle ? &iw : NULL);
+		row(f, d, &t->rows[r[k].row], idle ? &iw : NULL, of);
 	}
 	for (uint32_t k = shown; k < t->n; k++) {
 		const struct thread_stats *s = &t->rows[r[k].row];
@@ -191,7 +201,7 @@ static int rows(FILE *f, struct report_data *d, const char *name, const struct s
 	if (shown < t->n) {
 		snprintf(rest.comm, sizeof(rest.comm), "%u more", t->n - shown);
 		fprintf(f, "{\"rows\":%u,\"row\":", t->n - shown);
-		row(f, d, &rest, NULL);
+		row(f, d, &rest, NULL, ROWS_PLAIN);
 		fputc('}', f);
 	} else {
 		fputs("null", f);
@@ -202,9 +212,15 @@ static int rows(FILE *f, struct report_data *d, const char *name, const struct s
 
 static int table(FILE *f, struct report_data *d)
 {
-	int err = rows(f, d, "threads", &d->threads, true);
+	int err = rows(f, d, "threads", &d->threads, true, ROWS_PLAIN);
 
-	return err ? err : rows(f, d, "processes", &d->procs, false);
+	if (!err)
+		err = rows(f, d, "processes", &d->procs, false, ROWS_PLAIN);
+	if (!err && d->cgroups.n)
+		err = rows(f, d, "cgroups", &d->cgroups, false, ROWS_CGROUPS);
+	if (!err && d->containers.n)
+		err = rows(f, d, "containers", &d->containers, false, ROWS_CONTAINERS);
+	return err;
 }
 
 static void bands(FILE *f, struct report_data *d, const struct lane *l)

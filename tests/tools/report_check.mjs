@@ -127,6 +127,21 @@ async function check() {
   const nt = await compare('threads-table', threads, 'tid');
   await p.click('#tab-processes');
   const np = await compare('processes-table', procs, 'threads');
+  // Traces with cgroups: a table per cgroup and per container, as states --by has them.
+  let ng = 0;
+  if (json('info', '--json', trace).cgroups > 0) {
+    for (const k of ['cgroup', 'container']) {
+      const want = json('states', '--by', k, '--json', trace)[k + 's'];
+      await p.click('#tab-' + k + 's');
+      ng += await compare(k + 's-table', want, 'threads');
+      const labels = await p.$$eval('#' + k + 's-table tbody td[data-key=group]', tds => tds.map(td => td.textContent).sort());
+      const wantLabels = want.map(r => r[k] ?? (k === 'cgroup' ? '(cgroup unknown)' : '(no container)')).sort();
+      if (JSON.stringify(labels) !== JSON.stringify(wantLabels.slice(0, 1000)))
+        fail(`${k}s-table: groups ${labels.slice(0, 3)} vs states' ${wantLabels.slice(0, 3)}`);
+    }
+  } else if (await p.$('#tab-cgroups')) {
+    fail('a cgroups tab for a trace without cgroups');
+  }
   await p.click('#tab-threads');
 
   // A click on a wait's band shows its waker: the longest sleep another thread ended.
@@ -213,7 +228,7 @@ async function check() {
     console.log(problems.slice(0, 20).join('\n'));
     process.exitCode = 1;
   } else {
-    console.log(`${nt} thread rows and ${np} process rows equal states --json; ${data.chains.length} chains equal ` +
+    console.log(`${nt} thread rows and ${np} process rows${ng ? ` and ${ng} cgroup and container rows` : ""} equal states --json; ${data.chains.length} chains equal ` +
       `chains --json; the histogram equals hist (${data.hist.count} waits); ${rects} flamegraph rectangles; ` +
       `click: ${clicked}; DOM ${size} chars`);
   }
