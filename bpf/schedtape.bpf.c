@@ -781,19 +781,8 @@ static __always_inline int on_cgroup_attach(void *ctx, struct cgroup *dst, struc
 	return 0;
 }
 
-SEC("tp_btf/cgroup_attach_task")
-int BPF_PROG(btf_cgroup_attach_task, struct cgroup *dst, const char *path, struct task_struct *t,
-	     bool threadgroup)
-{
-	return on_cgroup_attach(ctx, dst, t, threadgroup);
-}
-
-SEC("raw_tp/cgroup_attach_task")
-int BPF_PROG(raw_cgroup_attach_task, struct cgroup *dst, const char *path, struct task_struct *t,
-	     bool threadgroup)
-{
-	return on_cgroup_attach(ctx, dst, t, threadgroup);
-}
+SCHED_PROG(cgroup_attach_task, on_cgroup_attach(ctx, dst, t, threadgroup), struct cgroup *dst,
+	   const char *path, struct task_struct *t, bool threadgroup)
 
 /* The timer on each CPU: a batch waits at most this long (unless a writer is busy). */
 SEC("perf_event")
