@@ -138,18 +138,27 @@ FUZZ_LIMIT = $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS),-max_total_time=$(FUZZ_TIME))
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -I$(OUT) -Itests/fuzz \
 	-DST_MAX_RAW="(1u << 18)"
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+# The library and CLI objects are instrumented once and shared by every target.
+comma := ,
+FUZZ_OBJ_FLAGS := $(subst -fsanitize=fuzzer$(comma),-fsanitize=fuzzer-no-link$(comma),$(FUZZ_FLAGS)) -MMD -MP
+FUZZ_LIB_OBJS := $(patsubst %.c,$(OUT)/fuzz-obj/%.o,$(BASE_SRCS) $(SYMBOLIZE_SRCS) $(FORMAT_SRCS) $(ANALYZE_SRCS) $(EXPORT_SRCS))
+$(OUT)/fuzz-obj/%.o: %.c | $(OUT)/export/report_assets.h
+	@mkdir -p $(@D)
+	$(call msg,FUZZCC,$<)
+	$(Q)$(CLANG) $(FUZZ_OBJ_FLAGS) -c -o $@ $<
 
-$(OUT)/fuzz/%: tests/fuzz/%.c $(BASE_SRCS) $(SYMBOLIZE_SRCS) $(FORMAT_SRCS) $(ANALYZE_SRCS) $(EXPORT_SRCS) $(OUT)/export/report_assets.h
+$(OUT)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_OBJS)
 	@mkdir -p $(@D)
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) -lzstd -lelf -lz -lpthread -lm
+	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $^ -lzstd -lelf -lz -lpthread -lm
 
 # The command fuzzers: structure-aware traces (tracegen.c) through the CLI's own functions.
 FUZZ_CLI_SRCS := $(filter-out cli/schedtape.c,$(CLI_SRCS)) tests/fuzz/tracegen.c
-$(OUT)/fuzz/fuzz_cmd_%: tests/fuzz/fuzz_cmd_%.c $(FUZZ_CLI_SRCS) $(BASE_SRCS) $(SYMBOLIZE_SRCS) $(FORMAT_SRCS) $(ANALYZE_SRCS) $(EXPORT_SRCS) $(OUT)/export/report_assets.h
+FUZZ_CLI_OBJS := $(patsubst %.c,$(OUT)/fuzz-obj/%.o,$(FUZZ_CLI_SRCS))
+$(OUT)/fuzz/fuzz_cmd_%: tests/fuzz/fuzz_cmd_%.c $(FUZZ_CLI_OBJS) $(FUZZ_LIB_OBJS)
 	@mkdir -p $(@D)
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) -lzstd -lelf -lz -lpthread -lm
+	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $^ -lzstd -lelf -lz -lpthread -lm
 
 fuzz: $(FUZZ_TARGETS)
 	@for t in $(FUZZ_TARGETS); do \

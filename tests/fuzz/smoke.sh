@@ -5,7 +5,7 @@ SECS=${FUZZ_SMOKE_SECS:-15}
 for src in tests/fuzz/fuzz_*.c; do
 	name=$(basename "$src" .c)
 	test=fuzz/${name#fuzz_}_smoke
-	if ! make --no-print-directory "build/fuzz/$name" >/dev/null 2>build/fuzz-build.log; then
+	if ! make -j"$(nproc)" --no-print-directory "build/fuzz/$name" >/dev/null 2>build/fuzz-build.log; then
 		if grep -q "fsanitize=fuzzer" build/fuzz-build.log; then
 			echo "SKIP $test: clang has no libFuzzer runtime (libclang-rt-dev)"
 		else
