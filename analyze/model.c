@@ -226,17 +226,12 @@ static const struct st_task *task__find(const struct model *m, uint32_t tid, uin
 	return NULL;
 }
 
-/* A new thread's own cgroup: its record at or before @ts (else its first). */
+/* A new thread's own cgroup. */
 static void thread__initial_cgroup(struct model *m, struct thread *t, uint64_t ts)
 {
-	const struct st_task *own = task__find(m, t->tid, ts);
+	/* Its latest record at or before @ts, else (seen before its first record) that first one. */
+	const struct st_task *k = task__find(m, t->tid, ts);
 
-	/* task__find falls back to the earliest record: only those at or before count. */
-	if (own && (own->ts > ts || own->tid != t->tid))
-		own = NULL;
-	const struct st_task *k = own;
-	if (!k && (own = task__find(m, t->tid, ts)) && own->tid == t->tid)
-		k = own; /* seen before its first record: that record says best */
 	if (k && k->cgroup) {
 		t->own_cgroup = t->cgroup = k->cgroup;
 		t->own_cgroup_ts = k->ts;
