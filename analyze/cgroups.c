@@ -9,6 +9,7 @@
 #include "base/grow.h"
 #include "base/htab.h"
 #include "cgroups.h"
+#include "thread_stats.h"
 
 /* @s starts with @n hex digits (a container id): copy its first 12. */
 static bool hex_id(const char *s, size_t n, char *id12)
@@ -144,6 +145,16 @@ uint64_t cgroup__group_key(const struct st_reader *r, uint64_t id, bool containe
 	if (!cgroup__container_of(r, id, name, sizeof(name)))
 		return 0;
 	return htab__hash(name, strlen(name)) | 1;
+}
+
+uint64_t cgroup__stats_key(void *r, const struct thread_stats *s)
+{
+	return cgroup__group_key(r, s->cgroup, false);
+}
+
+uint64_t cgroup__stats_key_container(void *r, const struct thread_stats *s)
+{
+	return cgroup__group_key(r, s->cgroup, true);
 }
 
 const char *cgroup__group_label(const struct st_reader *r, uint64_t id, bool container, char *buf,

@@ -38,6 +38,11 @@ const char *cgroup__group_label(const struct st_reader *r, uint64_t id, bool con
 				size_t len);
 const char *cgroup__container_of(const struct st_reader *r, uint64_t id, char *name, size_t len);
 
+/* Those keys for stats_table__group, whose @ctx is the reader. */
+struct thread_stats;
+uint64_t cgroup__stats_key(void *r, const struct thread_stats *s);
+uint64_t cgroup__stats_key_container(void *r, const struct thread_stats *s);
+
 /* The ids of @r's cgroups a filter selects, sorted. */
 struct cgroup_set {
 	uint64_t *ids;

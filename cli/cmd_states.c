@@ -31,15 +31,6 @@ static const unsigned int opt_width[C_NOPT] = { 10, 7, 24, 9, 10, 11 };
 static const char *const opt_name[C_NOPT] = { "STEAL", "MIGR", "WAKELAT+QUEUE", "WAKEUPS",
 					      "SWITCHES", "MAXWAIT" };
 
-static uint64_t key_cgroup(void *ctx, const struct thread_stats *s)
-{
-	return cgroup__group_key(ctx, s->cgroup, false);
-}
-
-static uint64_t key_container(void *ctx, const struct thread_stats *s)
-{
-	return cgroup__group_key(ctx, s->cgroup, true);
-}
 
 static void print_text(const struct stats_table *t, enum analyze_by by, uint64_t span,
 		       const struct model *m, const struct st_reader *r)
@@ -321,7 +312,7 @@ int cmd_states(int argc, char **argv)
 	struct stats_table *show = &t;
 	if (by != BY_THREAD) {
 		int gerr = by == BY_PROCESS ? stats_table__per_process(&t, &procs)
-			   : stats_table__group(&t, by == BY_CGROUP ? key_cgroup : key_container,
+			   : stats_table__group(&t, by == BY_CGROUP ? cgroup__stats_key : cgroup__stats_key_container,
 						(void *)r, &procs);
 		if (gerr)
 			goto out;

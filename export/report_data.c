@@ -126,17 +126,6 @@ static int on_loss(void *ctx, const struct st_event *e)
 }
 
 
-/* The page's per-cgroup and per-container tables group as states --by does. */
-static uint64_t key_cgroup(void *ctx, const struct thread_stats *s)
-{
-	return cgroup__group_key(ctx, s->cgroup, false);
-}
-
-static uint64_t key_container(void *ctx, const struct thread_stats *s)
-{
-	return cgroup__group_key(ctx, s->cgroup, true);
-}
-
 static int first_pass(struct report_data *d)
 {
 	struct pass1 p = { .d = d };
@@ -167,9 +156,11 @@ static int first_pass(struct report_data *d)
 	if (!err)
 		stats_table__sort(&d->procs, SK_RUN);
 	if (!err && st_reader__ncgroups(d->r)) {
-		err = stats_table__group(&d->threads, key_cgroup, (void *)d->r, &d->cgroups);
+		/* Grouped as states --by cgroup and --by container group them. */
+		err = stats_table__group(&d->threads, cgroup__stats_key, (void *)d->r, &d->cgroups);
 		if (!err)
-			err = stats_table__group(&d->threads, key_container, (void *)d->r, &d->containers);
+			err = stats_table__group(&d->threads, cgroup__stats_key_container, (void *)d->r,
+						 &d->containers);
 	}
 	model__free(m);
 	idle_overlap__free(p.io);

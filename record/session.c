@@ -649,17 +649,21 @@ int session__add_target(struct session *s, uint32_t pid)
 				    BPF_ANY);
 }
 
-void session__meta(struct session *s, struct st_chunk *c)
+long long session__realtime_offset(void)
 {
 	struct timespec rt, mono;
-	char buf[64];
 
 	clock_gettime(CLOCK_REALTIME, &rt);
 	clock_gettime(CLOCK_MONOTONIC, &mono);
-	long long off = ((long long)rt.tv_sec - mono.tv_sec) * 1000000000LL +
-			(rt.tv_nsec - mono.tv_nsec);
+	return ((long long)rt.tv_sec - mono.tv_sec) * 1000000000LL + (rt.tv_nsec - mono.tv_nsec);
+}
+
+void session__meta(struct session *s, struct st_chunk *c)
+{
+	char buf[64];
+
 	st_chunk__add_kv(c, "clock", "monotonic");
-	snprintf(buf, sizeof(buf), "%lld", off);
+	snprintf(buf, sizeof(buf), "%lld", session__realtime_offset());
 	st_chunk__add_kv(c, "clock_offset_ns", buf);
 	snprintf(buf, sizeof(buf), "%d", s->ncpus);
 	st_chunk__add_kv(c, "ncpus", buf);

@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "base/grow.h"
 #include "session_internal.h"
@@ -140,22 +139,12 @@ static void kv_u64(struct st_chunk *c, const char *key, uint64_t v)
 	st_chunk__add_kv(c, key, buf);
 }
 
-/* CLOCK_REALTIME - CLOCK_MONOTONIC now: the wall clock of a trace time. */
-static long long realtime_offset(void)
-{
-	struct timespec rt, mono;
-
-	clock_gettime(CLOCK_REALTIME, &rt);
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	return ((long long)rt.tv_sec - mono.tv_sec) * 1000000000LL + (rt.tv_nsec - mono.tv_nsec);
-}
-
 /* Hand dump @p to the writer, after every event pushed so far. */
 static void pending__issue(struct session *s, const struct pending_dump *p, bool forget)
 {
 	struct st_chunk meta, tasks;
 	uint64_t from = p->from > s->start_ts ? p->from : s->start_ts;
-	long long off = realtime_offset();
+	long long off = session__realtime_offset();
 
 	session__flush(s);
 	st_chunk__init(&meta, ST_CHUNK_META, ST_CPU_NONE);
