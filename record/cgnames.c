@@ -14,6 +14,7 @@
 #include "base/grow.h"
 #include "base/htab.h"
 #include "cgnames.h"
+#include "cgroup.h"
 
 struct name {
 	uint64_t id;
@@ -35,23 +36,6 @@ static uint64_t mono_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static void find_root(struct cgnames *n)
-{
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char line[4096], mnt[PATH_MAX], fstype[64];
-
-	while (f && fgets(line, sizeof(line), f)) {
-		char *dash = strstr(line, " - ");
-		if (!dash || sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1 ||
-		    sscanf(dash + 3, "%63s", fstype) != 1 || strcmp(fstype, "cgroup2"))
-			continue;
-		snprintf(n->root, sizeof(n->root), "%s", mnt);
-		break;
-	}
-	if (f)
-		fclose(f);
 }
 
 static int add(struct cgnames *n, uint64_t id, const char *path)
@@ -102,7 +86,8 @@ struct cgnames *cgnames__new(void)
 
 	if (!n)
 		return NULL;
-	find_root(n);
+	if (cgroup__mount_point(NULL, n->root, sizeof(n->root)))
+		n->root[0] = 0;
 	if (n->root[0] && stat(n->root, &st) == 0)
 		add(n, st.st_ino, "/");
 	return n;

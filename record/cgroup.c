@@ -13,8 +13,7 @@
 
 #define CGROUP2_SUPER_MAGIC 0x63677270
 
-/* Where cgroup2 is mounted above @real, from /proc/self/mountinfo. */
-static int mount_point(const char *real, char *out, size_t len)
+int cgroup__mount_point(const char *real, char *out, size_t len)
 {
 	FILE *f = fopen("/proc/self/mountinfo", "re");
 	char line[4096], mnt[PATH_MAX], fstype[64];
@@ -29,6 +28,11 @@ static int mount_point(const char *real, char *out, size_t len)
 		    sscanf(dash + 3, "%63s", fstype) != 1 || strcmp(fstype, "cgroup2"))
 			continue;
 		size_t n = strlen(mnt);
+		if (!real) {
+			snprintf(out, len, "%s", mnt);
+			best = n;
+			break;
+		}
 		if (!strncmp(real, mnt, n) && (real[n] == '/' || real[n] == 0 || n == 1) && n > best) {
 			best = n;
 			snprintf(out, len, "%s", mnt);
@@ -54,7 +58,7 @@ int cgroup__resolve(const char *path, struct cgroup_target *out)
 		return -errno;
 	if (!S_ISDIR(st.st_mode))
 		return -ENOTDIR;
-	int err = mount_point(real, mnt, sizeof(mnt));
+	int err = cgroup__mount_point(real, mnt, sizeof(mnt));
 	if (err)
 		return err;
 	out->id = st.st_ino;

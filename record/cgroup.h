@@ -18,6 +18,12 @@ struct cgroup_target {
 int cgroup__resolve(const char *path, struct cgroup_target *out);
 
 /*
+ * Where cgroup2 is mounted (/proc/self/mountinfo): the innermost mount above
+ * the real path @real, or with @real NULL the first. Returns 0 or -ENOTDIR.
+ */
+int cgroup__mount_point(const char *real, char *out, size_t len);
+
+/*
  * The processes now in @path and its descendants, as "pid,pid,...", cut to
  * @len. Returns the number listed.
  */

@@ -12,9 +12,8 @@
 /* A chunk to write (or keep, in ring mode), or a dump of the ring to make. */
 struct item {
 	struct st_chunk c;
-	bool dump, forget;
-	uint64_t from, to, realtime_to;
-	const char *reason;
+	bool dump;
+	struct sink_dump_req req;
 	struct st_chunk tasks; /* with a dump: c is its metadata */
 	size_t bytes;	       /* counted in the queue (the ring empties c as it takes it) */
 	struct item *next;
@@ -54,13 +53,14 @@ static void item__free(struct item *it)
 static void dump__run(struct sink *s, struct item *it)
 {
 	struct sink_dump_done d = { 0 };
-	int fd = dumpfiles__create(s->files, it->realtime_to, it->reason, d.path, sizeof(d.path));
+	int fd = dumpfiles__create(s->files, it->req.realtime_to, it->req.reason, d.path,
+				   sizeof(d.path));
 
-	d.reason = it->reason;
+	d.reason = it->req.reason;
 	if (fd < 0) {
 		d.err = fd;
 	} else {
-		d.err = ring__dump(s->ring, fd, it->from, it->to, &it->c, &it->tasks, &d.res);
+		d.err = ring__dump(s->ring, fd, it->req.from, it->req.to, &it->c, &it->tasks, &d.res);
 		if (fsync(fd) && !d.err && errno != EINVAL)
 			d.err = -errno;
 		if (close(fd) && !d.err)
@@ -68,7 +68,7 @@ static void dump__run(struct sink *s, struct item *it)
 		if (!d.err)
 			dumpfiles__written(s->files, d.path);
 	}
-	if (!d.err && it->forget)
+	if (!d.err && it->req.forget)
 		ring__forget(s->ring, d.res.to);
 	pthread_mutex_lock(&s->lock);
 	if (s->ndone == DONE_MAX) {
@@ -258,11 +258,7 @@ int sink__dump(struct sink *s, const struct sink_dump_req *req, struct st_chunk 
 	if (!it)
 		return -ENOMEM;
 	it->dump = true;
-	it->forget = req->forget;
-	it->from = req->from;
-	it->to = req->to;
-	it->realtime_to = req->realtime_to;
-	it->reason = req->reason;
+	it->req = *req;
 	chunk__move(&it->c, meta);
 	chunk__move(&it->tasks, tasks);
 	pthread_mutex_lock(&s->lock);
