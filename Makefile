@@ -16,7 +16,7 @@ ifeq ($(CI),true)
 CFLAGS   += -Werror
 endif
 CPPFLAGS += -I. -I$(OUT) -MMD -MP
-LDLIBS   += -lzstd -lelf -lz -lpthread -lm
+LDLIBS   += -lzstd -ldw -ldebuginfod -lelf -lz -lpthread -lm
 
 ifeq ($(V),1)
 Q =
@@ -150,7 +150,7 @@ $(OUT)/fuzz-obj/%.o: %.c | $(OUT)/export/report_assets.h
 $(OUT)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_OBJS)
 	@mkdir -p $(@D)
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $^ -lzstd -lelf -lz -lpthread -lm
+	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $^ -lzstd -ldw -ldebuginfod -lelf -lz -lpthread -lm
 
 # The command fuzzers: structure-aware traces (tracegen.c) through the CLI's own functions.
 FUZZ_CLI_SRCS := $(filter-out cli/schedtape.c,$(CLI_SRCS)) tests/fuzz/tracegen.c
@@ -158,7 +158,7 @@ FUZZ_CLI_OBJS := $(patsubst %.c,$(OUT)/fuzz-obj/%.o,$(FUZZ_CLI_SRCS))
 $(OUT)/fuzz/fuzz_cmd_%: tests/fuzz/fuzz_cmd_%.c $(FUZZ_CLI_OBJS) $(FUZZ_LIB_OBJS)
 	@mkdir -p $(@D)
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $^ -lzstd -lelf -lz -lpthread -lm
+	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $^ -lzstd -ldw -ldebuginfod -lelf -lz -lpthread -lm
 
 fuzz: $(FUZZ_TARGETS)
 	@for t in $(FUZZ_TARGETS); do \

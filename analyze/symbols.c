@@ -5,15 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "symbolize/elf_symtab.h"
+#include "symbolize/symfile.h"
 #include "symbols.h"
 
 /* What one mapped file offers. */
 struct mapped {
 	bool loaded;
-	struct elf_symtab *bin; /* the binary: its segments translate offsets */
-	struct elf_symtab *dbg; /* a separate debug file: the full symbol table */
-	const char *base;	/* basename of the path, for unnamed frames */
+	struct symfile *file;
+	enum sym_why why;
+	const char *base; /* basename of the path, for unnamed frames */
 };
 
 /* Names handed out live in an arena that only grows. */
@@ -32,14 +32,13 @@ struct cache_slot {
 
 struct symbolizer {
 	const struct st_reader *r;
-	char *symfs;
-	bool local_binaries, no_debug_dir;
-	unsigned int unnamed_files;
+	struct sym_opts o;
+	struct sym_search search;
 	uint32_t max_map;
 	struct mapped *maps; /* by map id */
 	struct name_block *names;
 	struct cache_slot *cache; /* (map, addr) -> formatted name */
-	size_t cache_cap, cache_n;
+	size_t cache_cap;
 };
 
 int symbolizer__new(const struct st_reader *r, const struct sym_opts *o, struct symbolizer **out)
@@ -49,14 +48,12 @@ int symbolizer__new(const struct st_reader *r, const struct sym_opts *o, struct 
 	if (!s)
 		return -ENOMEM;
 	s->r = r;
-	if (o) {
-		s->local_binaries = o->local_binaries;
-		s->no_debug_dir = o->no_debug_dir;
-		if (o->symfs && !(s->symfs = strdup(o->symfs))) {
-			free(s);
-			return -ENOMEM;
-		}
-	}
+	if (o)
+		s->o = *o;
+	s->search = (struct sym_search){ .symfs = s->o.symfs,
+					 .debug_dirs = s->o.debug_dirs,
+					 .ndebug_dirs = s->o.ndebug_dirs,
+					 .no_system_dirs = s->o.no_debug_dir };
 	/* Maps are in id order; ids are bounded by the number of map records... */
 	size_t n = st_reader__nmaps(r);
 	s->max_map = n ? st_reader__map_at(r, n - 1)->id : 0;
@@ -93,87 +90,69 @@ static const char *name__keep(struct symbolizer *s, const char *name)
 	return p;
 }
 
-static struct elf_symtab *open_build(const struct st_map *m, const char *path, bool need_match)
+static struct mapped *mapped__get(struct symbolizer *s, uint32_t id, const struct st_map **m)
 {
-	return elf_symtab__open(path, m->build_id, m->build_id_len, need_match);
-}
-
-/* A recorded path may be joined to --symfs only if it cannot climb out of it. */
-static bool path__contained(const char *p)
-{
-	if (p[0] != '/')
-		return false;
-	for (const char *c = p; (c = strstr(c, "/..")); c += 3)
-		if (c[3] == '/' || c[3] == 0)
-			return false;
-	return true;
-}
-
-static void mapped__load(struct symbolizer *s, struct mapped *mp, const struct st_map *m)
-{
-	char path[4400], hex[2 * ST_MAX_BUILD_ID + 1];
-
+	if (id == 0 || id > s->max_map || !(*m = st_reader__map(s->r, id)))
+		return NULL;
+	struct mapped *mp = &s->maps[id];
+	if (mp->loaded)
+		return mp;
 	mp->loaded = true;
-	const char *slash = strrchr(m->path, '/');
-	mp->base = slash ? slash + 1 : m->path;
-	for (unsigned int i = 0; i < m->build_id_len; i++)
-		snprintf(hex + 2 * i, 3, "%02x", m->build_id[i]);
-	/* Debug files, by build-id only. */
-	if (m->build_id_len >= 2) {
-		if (!s->no_debug_dir) {
-			snprintf(path, sizeof(path), "/usr/lib/debug/.build-id/%.2s/%s.debug", hex,
-				 hex + 2);
-			mp->dbg = open_build(m, path, true);
-		}
-		if (!mp->dbg && s->symfs) {
-			snprintf(path, sizeof(path), "%s/.build-id/%.2s/%s.debug", s->symfs, hex,
-				 hex + 2);
-			mp->dbg = open_build(m, path, true);
-		}
+	const char *slash = strrchr((*m)->path, '/');
+	mp->base = slash ? slash + 1 : (*m)->path;
+	/* Pseudo files ("[exited]", "//anon") have no file to look for. */
+	if ((*m)->path[0] != '/' || (*m)->path[1] == '/') {
+		mp->why = SYM_NO_FILE;
+		return mp;
 	}
-	/* The binary: under --symfs, else, if asked, at the recorded path if it is the same build. */
-	if (s->symfs && path__contained(m->path)) {
-		snprintf(path, sizeof(path), "%s%s", s->symfs, m->path);
-		mp->bin = open_build(m, path, false);
-	}
-	if (!mp->bin && s->local_binaries && m->build_id_len && m->path[0] == '/')
-		mp->bin = open_build(m, m->path, true);
-	if (!mp->bin && !mp->dbg && m->path[0] == '/')
-		s->unnamed_files++;
+	struct symfile_spec sp = { .path = (*m)->path,
+				   .local = s->o.local_binaries,
+				   .build_id = (*m)->build_id,
+				   .build_id_len = (*m)->build_id_len,
+				   .pgoff = (*m)->pgoff };
+	mp->file = symfile__open(&s->search, &sp, &mp->why);
+	return mp;
 }
 
-unsigned int symbolizer__unnamed_files(const struct symbolizer *s)
+/* The user frame's name from this machine's files, or NULL. */
+static const char *user_name__local(struct symbolizer *s, struct mapped *mp, uint64_t off)
 {
-	return s ? s->unnamed_files : 0;
+	char buf[1024];
+
+	if (!mp || !mp->file)
+		return NULL;
+	if (!s->o.inlines && !s->o.lines) {
+		uint64_t into, size;
+		return symfile__function(mp->file, off, &into, &size);
+	}
+	if (!symfile__describe(mp->file, off, s->o.inlines, s->o.lines, buf, sizeof(buf)))
+		return NULL;
+	return name__keep(s, buf);
 }
 
-static const char *user_name(struct symbolizer *s, const struct st_frame *f)
+static const char *user_name(struct symbolizer *s, const struct st_frame *f, bool *named)
 {
 	char buf[600];
 	/* Return addresses point after the call: look up the call itself. */
 	uint64_t off = f->addr ? f->addr - 1 : 0;
 	const struct st_sym *es = st_reader__usym(s->r, f->map, off);
+	const struct st_map *m = NULL;
+	struct mapped *mp = NULL;
+	const char *name = NULL;
 
+	*named = true;
+	/* Inline frames and lines come only from debug information. */
+	if (es && !s->o.inlines && !s->o.lines)
+		return es->name;
+	mp = mapped__get(s, f->map, &m);
+	if ((name = user_name__local(s, mp, off)))
+		return name;
 	if (es)
 		return es->name;
-	if (f->map == 0 || f->map > s->max_map) {
+	*named = false;
+	if (!mp) {
 		snprintf(buf, sizeof(buf), "[unknown] 0x%llx", (unsigned long long)f->addr);
 		return name__keep(s, buf);
-	}
-	struct mapped *mp = &s->maps[f->map];
-	const struct st_map *m = st_reader__map(s->r, f->map);
-	if (!m)
-		return "[unknown]";
-	if (!mp->loaded)
-		mapped__load(s, mp, m);
-	uint64_t vaddr, start, size;
-	const struct elf_symtab *seg = mp->bin ? mp->bin : mp->dbg;
-	const struct elf_symtab *names =
-		mp->dbg && elf_symtab__has_symbols(mp->dbg) ? mp->dbg : mp->bin;
-	if (seg && names && elf_symtab__to_vaddr(seg, off, &vaddr)) {
-		const char *name = elf_symtab__at(names, vaddr, &start, &size);
-		if (name)
-			return name;
 	}
 	snprintf(buf, sizeof(buf), "%s+0x%llx", mp->base, (unsigned long long)f->addr);
 	return name__keep(s, buf);
@@ -189,6 +168,7 @@ const char *symbolizer__name(struct symbolizer *s, uint8_t kind, const struct st
 {
 	char buf[64];
 	uint64_t hash = cache__hash(kind, f);
+	bool named;
 
 	/* A small direct-mapped cache: stacks repeat the same frames endlessly. */
 	if (!s->cache) {
@@ -208,21 +188,139 @@ const char *symbolizer__name(struct symbolizer *s, uint8_t kind, const struct st
 			name = name__keep(s, buf);
 		}
 	} else {
-		name = user_name(s, f);
+		name = user_name(s, f, &named);
 	}
 	if (slot)
 		*slot = (struct cache_slot){ f->addr, f->map, kind, name };
 	return name;
 }
 
+/* --- survey -------------------------------------------------------------- */
+
+/* Where a complete frame-pointer chain ends: the process's or a thread's first frame. */
+static bool frame__is_root(const char *name)
+{
+	static const char *const roots[] = { "_start",	     "__libc_start_main",
+					     "__libc_start_call_main", "start_thread",
+					     "clone",	     "clone3",
+					     "__clone",	     "__clone3",
+					     "_dl_start_user", "thread_start" };
+
+	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+		size_t n = strlen(roots[i]);
+		if (!strncmp(name, roots[i], n) && (name[n] == 0 || name[n] == ';' || name[n] == ' '))
+			return true;
+	}
+	return false;
+}
+
+static const char *why__text(const struct st_map *m, enum sym_why why)
+{
+	if (!strcmp(m->path, "[exited]"))
+		return "the process exited before its maps were read";
+	if (!strcmp(m->path, "[unmapped]"))
+		return "in no mapping: a frame-pointer chain through code built without them";
+	if (!strcmp(m->path, "//anon"))
+		return "JIT or anonymous code, and the process wrote no perf map";
+	if (why == SYM_NO_SYMBOLS)
+		return "no symbols: stripped, and no debug file here";
+	if (!m->build_id_len)
+		return "no build-id recorded, and not found under --symfs";
+	return "no binary or debug file with its build-id here";
+}
+
+static struct sym_binary *survey__bin(struct sym_survey *sv, const struct st_reader *r,
+				      uint32_t map)
+{
+	/* bins[0..nmaps) by map index, bins[nmaps] for map 0 / unknown ids. */
+	const struct st_map *m = map ? st_reader__map(r, map) : NULL;
+	size_t n = st_reader__nmaps(r), lo = 0, hi = n;
+
+	if (!m)
+		return &sv->bins[n];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (st_reader__map_at(r, mid)->id < map)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n ? &sv->bins[lo] : &sv->bins[n];
+}
+
+int symbolizer__survey(struct symbolizer *s, struct sym_survey *sv)
+{
+	const struct st_reader *r = s->r;
+	size_t nmaps = st_reader__nmaps(r), nstacks = st_reader__nstacks(r);
+
+	memset(sv, 0, sizeof(*sv));
+	sv->bins = calloc(nmaps + 1, sizeof(*sv->bins));
+	if (!sv->bins)
+		return -ENOMEM;
+	sv->n = nmaps + 1;
+	for (size_t i = 0; i < nmaps; i++)
+		sv->bins[i].map = st_reader__map_at(r, i);
+	for (size_t i = 0; i < nstacks; i++) {
+		const struct st_stack *st = st_reader__stack_at(r, i);
+		if (st->kind != ST_STACK_USER || !st->nframes)
+			continue;
+		struct sym_binary *last = NULL;
+		const char *last_name = "";
+		for (unsigned int k = 0; k < st->nframes; k++) {
+			const struct st_frame *f = &st->frames[k];
+			struct sym_binary *b = survey__bin(sv, r, f->map);
+			bool named;
+			last_name = user_name(s, f, &named);
+			b->frames++;
+			b->unnamed += !named;
+			sv->frames++;
+			sv->unnamed += !named;
+			/* Count a stack once per binary: frames of one binary come together. */
+			if (b != last)
+				b->stacks++;
+			last = b;
+		}
+		/* A chain that reached neither a root nor the depth limit was cut short. */
+		bool cut = !(st->flags & ST_STACK_TRUNCATED) && !frame__is_root(last_name);
+		if (!cut)
+			continue;
+		/* Blame the binaries of the stack that keep no frame pointers. */
+		last = NULL;
+		for (unsigned int k = 0; k < st->nframes; k++) {
+			struct sym_binary *b = survey__bin(sv, r, st->frames[k].map);
+			if (b != last)
+				b->cut++;
+			last = b;
+		}
+	}
+	for (size_t i = 0; i < nmaps; i++) {
+		struct sym_binary *b = &sv->bins[i];
+		const struct st_map *m;
+		struct mapped *mp = b->frames ? mapped__get(s, b->map->id, &m) : NULL;
+		if (!mp)
+			continue;
+		b->source = mp->file ? symfile__source(mp->file) : b->unnamed < b->frames ? "trace" : NULL;
+		if (b->unnamed)
+			b->why = mp->file ? "addresses in no function of its symbols" : why__text(m, mp->why);
+		b->no_frame_pointers = mp->file && b->cut && symfile__frame_pointers(mp->file) == 0;
+	}
+	if (sv->bins[nmaps].frames)
+		sv->bins[nmaps].why = "in no mapping the recorder knew (old recorder, or the process was gone)";
+	return 0;
+}
+
+void sym_survey__free(struct sym_survey *sv)
+{
+	free(sv->bins);
+	memset(sv, 0, sizeof(*sv));
+}
+
 void symbolizer__free(struct symbolizer *s)
 {
 	if (!s)
 		return;
-	for (uint32_t i = 0; s->maps && i <= s->max_map; i++) {
-		elf_symtab__free(s->maps[i].bin);
-		elf_symtab__free(s->maps[i].dbg);
-	}
+	for (uint32_t i = 0; s->maps && i <= s->max_map; i++)
+		symfile__free(s->maps[i].file);
 	free(s->maps);
 	while (s->names) {
 		struct name_block *b = s->names;
@@ -230,6 +328,5 @@ void symbolizer__free(struct symbolizer *s)
 		free(b);
 	}
 	free(s->cache);
-	free(s->symfs);
 	free(s);
 }

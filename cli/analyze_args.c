@@ -97,6 +97,19 @@ int analyze_args__opt(struct analyze_args *a, const char *cmd, int c, const char
 	case OPT_LOCAL_BINARIES:
 		a->sym.local_binaries = true;
 		return 1;
+	case OPT_DEBUG_DIR:
+		if (a->sym.ndebug_dirs == SYM_MAX_DEBUG_DIRS) {
+			cli__error(cmd, "--debug-dir: at most %d directories", SYM_MAX_DEBUG_DIRS);
+			return EXIT_USAGE;
+		}
+		a->sym.debug_dirs[a->sym.ndebug_dirs++] = arg;
+		return 1;
+	case OPT_INLINE:
+		a->sym.inlines = true;
+		return 1;
+	case OPT_LINES:
+		a->sym.lines = true;
+		return 1;
 	case OPT_STRICT:
 		a->read_flags |= ST_READ_STRICT;
 		return 1;

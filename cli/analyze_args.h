@@ -19,6 +19,9 @@ enum {
 	OPT_MAX_US,
 	OPT_SYMFS,
 	OPT_LOCAL_BINARIES,
+	OPT_DEBUG_DIR,
+	OPT_INLINE,
+	OPT_LINES,
 	OPT_STRICT,
 	OPT_JSON,
 	OPT_CGROUP,
@@ -37,10 +40,18 @@ enum {
 	{ "max-us", required_argument, NULL, OPT_MAX_US },                                         \
 	{ "symfs", required_argument, NULL, OPT_SYMFS },                                           \
 	{ "local-binaries", no_argument, NULL, OPT_LOCAL_BINARIES },                               \
+	{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR },                                   \
+	{ "inline", no_argument, NULL, OPT_INLINE }, { "lines", no_argument, NULL, OPT_LINES },    \
 	{ "strict", no_argument, NULL, OPT_STRICT }, { "json", no_argument, NULL, OPT_JSON },      \
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },                                         \
 	{ "container", required_argument, NULL, OPT_CONTAINER },                                   \
 	{ "help", no_argument, NULL, 'h' }
+
+/* Symbol options beyond --symfs and --local-binaries (dump prints them too). */
+#define SYMBOL_OPTS_HELP                                                                           \
+	"      --debug-dir DIR   debug files by build-id under DIR/.build-id (repeatable)\n"       \
+	"      --inline          name inlined calls too, as outer;inlined (needs DWARF)\n"       \
+	"      --lines           file:line after each user frame (needs DWARF)\n"
 
 #define ANALYZE_HELP                                                                               \
 	"  -p, --pid PID[,PID]   only these processes\n"                                           \
@@ -59,6 +70,7 @@ enum {
 	"      --max-us N        ignore intervals longer than N microseconds\n"                   \
 	"      --symfs DIR       look for binaries under DIR (user frames)\n"                     \
 	"      --local-binaries  read binaries at the paths the trace recorded (same build-id)\n"  \
+	SYMBOL_OPTS_HELP                                                                           \
 	"      --strict          fail on the first problem in the file, or any event that\n"      \
 	"                        did not fit the model (see states --anomalies)\n"               \
 	"      --json            machine-readable output\n"

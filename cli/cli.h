@@ -87,8 +87,15 @@ int offcpu__collect(struct analyze_args *a, bool wake, const struct fold_opts *f
 		    struct st_reader **r, struct symbolizer **sym, struct fold_line **lines, long *n);
 
 struct sym_opts;
-/* If user frames went unnamed for want of files, say how to name them (once per process). */
-void cli__symbols_hint(const char *path, const struct symbolizer *sym, const struct sym_opts *o);
+/*
+ * Once per process: how many user frames went unnamed, by binary and why, and
+ * which binaries cut stacks short for want of frame pointers, on stderr;
+ * with @json also as ,"symbols":{...} there (inside the caller's object).
+ */
+void cli__symbols_hint(const char *path, struct symbolizer *sym, const struct sym_opts *o,
+		       FILE *json);
+/* A build-id as hex into @hex (2 * len + 1 bytes). */
+void cli__hex(const uint8_t *id, size_t len, char *hex);
 
 int cmd_info(int argc, char **argv);
 int cmd_dump(int argc, char **argv);

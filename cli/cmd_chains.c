@@ -339,8 +339,11 @@ int cmd_chains(int argc, char **argv)
 	if (!err)
 		err = chains__each_batch(r, &a.f, depth, batch ? strtoul(batch, NULL, 10) : 0,
 					 chains_out__batch, &o);
-	if (!err && o.mode == OUT_JSON)
-		printf("]}\n");
+	if (!err && o.mode == OUT_JSON) {
+		printf("]");
+		cli__symbols_hint(a.path, sym, &a.sym, stdout);
+		printf("}\n");
+	}
 	else if (!err && o.mode == OUT_FOLDED)
 		err = print_folded(&o);
 	else if (!err && o.mode == OUT_SUMMARY)
@@ -353,7 +356,7 @@ int cmd_chains(int argc, char **argv)
 	ret = EXIT_OK;
 out:
 	chains_out__free(&o);
-	cli__symbols_hint(a.path, sym, &a.sym);
+	cli__symbols_hint(a.path, sym, &a.sym, NULL);
 	symbolizer__free(sym);
 	st_reader__free(r);
 	analyze_args__free(&a);

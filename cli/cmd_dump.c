@@ -281,7 +281,7 @@ static void usage(void)
 	       "  -g, --stacks          the stacks of switches and wakings: frame (binary)\n"
 	       "      --no-trim         keep the tracer's own frames (BPF programs)\n"
 	       "      --symfs DIR       look for binaries under DIR (user frames)\n"
-	       "      --local-binaries  read binaries at the paths the trace recorded\n"
+	       "      --local-binaries  read binaries at the paths the trace recorded\n" SYMBOL_OPTS_HELP
 	       "      --strict          fail on the first problem in the file\n"
 	       "      --json            {\"events\":[...]}, one object per event\n",
 	       prog_name);
@@ -342,8 +342,10 @@ int cmd_dump(int argc, char **argv)
 	if (!err)
 		err = model__run_each(d.m, d.r, on_event, true, &d);
 	if (a.json)
-		printf("],\"count\":%llu}\n", (unsigned long long)d.n);
-	cli__symbols_hint(a.path, d.sym, &a.sym);
+		printf("],\"count\":%llu", (unsigned long long)d.n);
+	cli__symbols_hint(a.path, d.sym, &a.sym, a.json ? stdout : NULL);
+	if (a.json)
+		printf("}\n");
 	cli__warn_problems(a.path, d.r);
 	if (err) {
 		cli__error(a.path, "%s", st_strerror(err));

@@ -181,7 +181,7 @@ out:
 	free(fl);
 	if (lines)
 		folded__free_lines(lines, n);
-	cli__symbols_hint(a.path, sym, &a.sym);
+	cli__symbols_hint(a.path, sym, &a.sym, NULL);
 	symbolizer__free(sym);
 	st_reader__free(r);
 	analyze_args__free(&a);

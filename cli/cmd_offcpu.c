@@ -59,7 +59,7 @@ int offcpu__collect(struct analyze_args *a, bool wake, const struct fold_opts *f
 		*n = folded__lines(&oc.f, *r, *sym, fo, lines);
 		if (*n < 0)
 			err = (int)*n;
-		cli__symbols_hint(a->path, *sym, &a->sym);
+		cli__symbols_hint(a->path, *sym, &a->sym, NULL);
 	}
 	folded__free(&oc.f);
 	if (err) {

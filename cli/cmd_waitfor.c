@@ -88,7 +88,8 @@ static void print_text(struct st_reader *r, struct symbolizer *sym, const struct
 	free(t);
 }
 
-static void print_json(struct st_reader *r, struct symbolizer *sym, const struct waitfor_result *w)
+static void print_json(struct analyze_args *a, struct st_reader *r, struct symbolizer *sym,
+		       const struct waitfor_result *w)
 {
 	printf("{\"waited_ns\":%llu,\"waits\":%llu,\"held_ns\":%llu,",
 	       (unsigned long long)w->waited_ns, (unsigned long long)w->waits,
@@ -115,7 +116,9 @@ static void print_json(struct st_reader *r, struct symbolizer *sym, const struct
 		free(ks);
 		free(us);
 	}
-	printf("]}\n");
+	printf("]");
+	cli__symbols_hint(a->path, sym, &a->sym, stdout);
+	printf("}\n");
 }
 
 int cmd_waitfor(int argc, char **argv)
@@ -177,14 +180,14 @@ int cmd_waitfor(int argc, char **argv)
 		goto out;
 	}
 	if (a.json)
-		print_json(r, sym, &w);
+		print_json(&a, r, sym, &w);
 	else
 		print_text(r, sym, &w, top);
 	cli__warn_problems(a.path, r);
 	ret = EXIT_OK;
 out:
 	waitfor__free(&w);
-	cli__symbols_hint(a.path, sym, &a.sym);
+	cli__symbols_hint(a.path, sym, &a.sym, NULL);
 	symbolizer__free(sym);
 	st_reader__free(r);
 	analyze_args__free(&a);

@@ -62,21 +62,6 @@ void cli__warn_problems(const char *path, struct st_reader *r)
 	printed = n;
 }
 
-void cli__symbols_hint(const char *path, const struct symbolizer *sym, const struct sym_opts *o)
-{
-	static bool said;
-	unsigned int n = symbolizer__unnamed_files(sym);
-
-	if (!n || said)
-		return;
-	said = true;
-	fprintf(stderr,
-		"%s: %s: note: user frames in %u file%s are unnamed: record with --symbols=embed, "
-		"or pass --symfs DIR%s\n",
-		prog_name, path, n, n == 1 ? "" : "s",
-		o->local_binaries ? "" : " or, on the recording host, --local-binaries");
-}
-
 FILE *cli__open_output(const char *path)
 {
 	if (!strcmp(path, "-"))

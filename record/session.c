@@ -12,7 +12,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "symbolize/elf_symtab.h"
 #include "bpf/events.h"
 #include "base/htab.h"
 #include "ksyms.h"
@@ -906,10 +905,8 @@ void session__free(struct session *s)
 	st_chunk__free(&s->maps);
 	st_chunk__free(&s->ksym_chunk);
 	st_chunk__free(&s->usym_chunk);
-	for (size_t i = 0; i < s->nsymtabs; i++) {
-		elf_symtab__free(s->symtabs[i].bin);
-		elf_symtab__free(s->symtabs[i].dbg);
-	}
+	for (size_t i = 0; i < s->nsymtabs; i++)
+		symfile__free(s->symtabs[i].file);
 	free(s->symtabs);
 	htab__free(&s->usyms_done);
 	st_chunk__free(&s->stack_chunk);

@@ -17,7 +17,7 @@
 #include "ksyms.h"
 #include "session.h"
 #include "sink.h"
-#include "symbolize/elf_symtab.h"
+#include "symbolize/symfile.h"
 #include "tasklog.h"
 #include "trigger.h"
 #include "umaps.h"
@@ -33,9 +33,9 @@ struct cpu_state {
 	bool has_excluded;
 };
 
-/* --symbols=embed: a map's binary and its debug file, opened on first use. */
+/* --symbols=embed: a map's symbols (binary, debug file), opened on first use. */
 struct map_symtabs {
-	struct elf_symtab *bin, *dbg;
+	struct symfile *file;
 	bool tried;
 };
 

@@ -18,42 +18,6 @@
 
 /* --- stacks -------------------------------------------------------------- */
 
-/* This host's separate debug file for map @id (by build-id), or NULL. */
-static struct elf_symtab *debug_file__open(struct session *s, uint32_t map)
-{
-	char path[64 + 2 * ST_MAX_BUILD_ID], hex[2 * ST_MAX_BUILD_ID + 1];
-	uint8_t len = 0;
-	const uint8_t *id = umaps__build_id(s->umaps, map, &len);
-
-	if (!id || len < 2)
-		return NULL;
-	for (unsigned int i = 0; i < len; i++)
-		snprintf(hex + 2 * i, 3, "%02x", id[i]);
-	snprintf(path, sizeof(path), "/usr/lib/debug/.build-id/%.2s/%s.debug", hex, hex + 2);
-	return elf_symtab__open(path, id, len, true);
-}
-
-/*
- * The symbol at file offset @off of map @map: named by the debug file when
- * there is one (stripped binaries keep only their exported names), placed
- * by the binary's segments.
- */
-static const char *usym__find(struct session *s, uint32_t map, uint64_t off, uint64_t *start,
-			      uint64_t *size)
-{
-	const struct elf_symtab *bin = s->symtabs[map].bin, *dbg = s->symtabs[map].dbg;
-	uint64_t vaddr, sym_start;
-
-	if (bin && dbg && elf_symtab__to_vaddr(bin, off, &vaddr)) {
-		const char *name = elf_symtab__at(dbg, vaddr, &sym_start, size);
-		if (name && sym_start <= vaddr) {
-			*start = off - (vaddr - sym_start);
-			return name;
-		}
-	}
-	return bin ? elf_symtab__lookup(bin, off, start, size) : NULL;
-}
-
 /* Name the user frames of a new stack from the binaries on this host. */
 static void usyms__embed(struct session *s, const struct st_frame *frames, unsigned int n)
 {
@@ -72,15 +36,19 @@ static void usyms__embed(struct session *s, const struct st_frame *frames, unsig
 		}
 		struct map_symtabs *ms = &s->symtabs[map];
 		if (!ms->tried) {
-			const char *path = umaps__host_path(s->umaps, map);
+			/* This host's file as the process saw it, and debug files by build-id. */
+			static const struct sym_search here = { 0 };
+			struct symfile_spec sp;
+			enum sym_why why;
 			ms->tried = true;
-			ms->bin = path ? elf_symtab__open(path, NULL, 0, false) : NULL;
-			ms->dbg = ms->bin ? debug_file__open(s, map) : NULL;
+			if (umaps__spec(s->umaps, map, &sp))
+				ms->file = symfile__open(&here, &sp, &why);
 		}
-		uint64_t start, size, off = frames[i].addr ? frames[i].addr - 1 : 0;
-		const char *name = usym__find(s, map, off, &start, &size);
+		uint64_t into, size, off = frames[i].addr ? frames[i].addr - 1 : 0;
+		const char *name = ms->file ? symfile__function(ms->file, off, &into, &size) : NULL;
 		if (!name)
 			continue;
+		uint64_t start = off - into;
 		uint64_t key[2] = { map, start };
 		if (htab__find(&s->usyms_done, key, sizeof(key)) ||
 		    htab__insert(&s->usyms_done, key, sizeof(key), 1))

@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 #include <fcntl.h>
-#include <gelf.h>
 #include <inttypes.h>
-#include <libelf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +36,7 @@ struct file {
 	char *host_path; /* how the recorder can open it */
 	uint8_t build_id[ST_MAX_BUILD_ID];
 	uint8_t build_id_len;
+	uint64_t pgoff; /* of the executable mapping */
 };
 
 struct umaps {
@@ -53,44 +52,8 @@ struct umaps {
 
 int umaps__new(struct umaps **out)
 {
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return -EINVAL;
 	*out = calloc(1, sizeof(**out));
 	return *out ? 0 : -ENOMEM;
-}
-
-static void build_id__read(const char *path, struct st_map *m)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	Elf *e;
-
-	if (fd < 0)
-		return;
-	e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	size_t nph = 0;
-	if (e && elf_getphdrnum(e, &nph) == 0) {
-		for (size_t i = 0; i < nph && !m->build_id_len; i++) {
-			GElf_Phdr ph;
-			if (!gelf_getphdr(e, (int)i, &ph) || ph.p_type != PT_NOTE)
-				continue;
-			Elf_Data *d = elf_getdata_rawchunk(e, (int64_t)ph.p_offset, ph.p_filesz,
-							   ELF_T_NHDR);
-			GElf_Nhdr nh;
-			size_t off = 0, name_off, desc_off;
-			while (d && (off = gelf_getnote(d, off, &nh, &name_off, &desc_off)) > 0) {
-				if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
-				    !memcmp((char *)d->d_buf + name_off, "GNU", 4) &&
-				    nh.n_descsz <= ST_MAX_BUILD_ID) {
-					memcpy(m->build_id, (char *)d->d_buf + desc_off, nh.n_descsz);
-					m->build_id_len = (uint8_t)nh.n_descsz;
-					break;
-				}
-			}
-		}
-	}
-	if (e)
-		elf_end(e);
-	close(fd);
 }
 
 static uint32_t file__register(struct umaps *u, uint32_t pid, const char *dev, uint64_t inode,
@@ -138,9 +101,11 @@ static uint32_t file__register(struct umaps *u, uint32_t pid, const char *dev, u
 	m->pgoff = r->pgoff;
 	m->path = f->path;
 	if (f->host_path)
-		build_id__read(f->host_path, m);
+		m->build_id_len = (uint8_t)symfile__read_build_id(f->host_path, m->build_id,
+								  sizeof(m->build_id));
 	memcpy(f->build_id, m->build_id, m->build_id_len);
 	f->build_id_len = m->build_id_len;
+	f->pgoff = r->pgoff;
 	return id;
 }
 
@@ -312,17 +277,17 @@ const struct st_map *umaps__take_new(struct umaps *u, size_t *n)
 	return u->fresh;
 }
 
-const char *umaps__host_path(struct umaps *u, uint32_t id)
+bool umaps__spec(struct umaps *u, uint32_t id, struct symfile_spec *out)
 {
-	return id && id <= u->nfiles ? u->files_arr[id - 1].host_path : NULL;
-}
-
-const uint8_t *umaps__build_id(struct umaps *u, uint32_t id, uint8_t *len)
-{
-	if (!id || id > u->nfiles || !u->files_arr[id - 1].build_id_len)
-		return NULL;
-	*len = u->files_arr[id - 1].build_id_len;
-	return u->files_arr[id - 1].build_id;
+	if (!id || id > u->nfiles || !u->files_arr[id - 1].host_path)
+		return false;
+	const struct file *f = &u->files_arr[id - 1];
+	*out = (struct symfile_spec){ .path = f->path,
+				      .host_path = f->host_path,
+				      .build_id = f->build_id,
+				      .build_id_len = f->build_id_len,
+				      .pgoff = f->pgoff };
+	return true;
 }
 
 void umaps__free(struct umaps *u)

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "format/tape.h"
+#include "symbolize/symfile.h"
 
 struct umaps;
 
@@ -37,10 +38,7 @@ void umaps__forget(struct umaps *u, uint32_t pid);
  */
 const struct st_map *umaps__take_new(struct umaps *u, size_t *n);
 
-/* Path of map @id in the host's file system (for embedding symbols), or NULL. */
-const char *umaps__host_path(struct umaps *u, uint32_t id);
-
-/* The GNU build-id of map @id's file, or NULL. */
-const uint8_t *umaps__build_id(struct umaps *u, uint32_t id, uint8_t *len);
+/* Map @id as symbolize/ looks for it, opened through this host's paths. False if unknown. */
+bool umaps__spec(struct umaps *u, uint32_t id, struct symfile_spec *out);
 
 #endif

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: MIT
+/* What the user should know about a command's user frames: unnamed ones, cut stacks. */
+#include <stdio.h>
+#include <string.h>
+
+#include "analyze/symbols.h"
+#include "cli.h"
+
+void cli__hex(const uint8_t *id, size_t len, char *hex)
+{
+	hex[0] = 0;
+	for (size_t i = 0; i < len; i++)
+		snprintf(hex + 2 * i, 3, "%02x", id[i]);
+}
+
+static const char *base_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	return s && s[1] ? s + 1 : p;
+}
+
+#define MAX_NOTES 8
+
+/* The lines to say, into @lines (at most MAX_NOTES + 1 of @len bytes). */
+static size_t notes__make(const struct sym_survey *sv, const struct sym_opts *o,
+			  char lines[][512], size_t len)
+{
+	size_t n = 0, at = 0;
+
+	if (sv->unnamed) {
+		at = (size_t)snprintf(lines[0], len, "%llu of %llu user frames (%.1f%%) unnamed:",
+				      (unsigned long long)sv->unnamed, (unsigned long long)sv->frames,
+				      100.0 * (double)sv->unnamed / (double)sv->frames);
+		/* The three worst binaries, with build-id and why. */
+		const struct sym_binary *worst[3] = { 0 };
+		for (size_t i = 0; i < sv->n; i++) {
+			const struct sym_binary *b = &sv->bins[i];
+			for (int k = 0; k < 3 && b->unnamed; k++)
+				if (!worst[k] || b->unnamed > worst[k]->unnamed) {
+					memmove(&worst[k + 1], &worst[k], (2 - (size_t)k) * sizeof(*worst));
+					worst[k] = b;
+					break;
+				}
+		}
+		for (int k = 0; k < 3 && worst[k] && at < len; k++) {
+			const struct sym_binary *b = worst[k];
+			char hex[2 * ST_MAX_BUILD_ID + 1] = "";
+			if (b->map)
+				cli__hex(b->map->build_id, b->map->build_id_len > 8 ? 8 : b->map->build_id_len,
+					 hex);
+			at += (size_t)snprintf(lines[0] + at, len - at, "%s %llu in %s%s%s%s (%s)",
+					       k ? ";" : "", (unsigned long long)b->unnamed,
+					       b->map ? base_name(b->map->path) : "[unknown]",
+					       hex[0] ? " [" : "", hex, hex[0] ? "...]" : "",
+					       b->why ? b->why : "?");
+		}
+		if (at < len)
+			snprintf(lines[0] + at, len - at,
+				 "; 'schedtape buildids' lists them; --symfs, --debug-dir%s or "
+				 "DEBUGINFOD_URLS name them",
+				 o->local_binaries ? "" : ", --local-binaries (on the recording host)");
+		n++;
+	}
+	for (size_t i = 0; i < sv->n && n <= MAX_NOTES; i++) {
+		const struct sym_binary *b = &sv->bins[i];
+		if (!b->no_frame_pointers)
+			continue;
+		snprintf(lines[n++], len,
+			 "user stacks through %s are cut short (%llu of %llu stacks end before main "
+			 "or a thread's start): it was built without frame pointers "
+			 "(-fno-omit-frame-pointer keeps them)",
+			 b->map->path, (unsigned long long)b->cut, (unsigned long long)b->stacks);
+	}
+	return n;
+}
+
+void cli__symbols_hint(const char *path, struct symbolizer *sym, const struct sym_opts *o,
+		       FILE *json)
+{
+	static bool said;
+	struct sym_survey sv;
+	char lines[MAX_NOTES + 1][512];
+	size_t n = 0;
+
+	if (!sym || symbolizer__survey(sym, &sv))
+		return;
+	n = notes__make(&sv, o, lines, sizeof(lines[0]));
+	for (size_t i = 0; i < n && !said; i++)
+		fprintf(stderr, "%s: %s: %s: %s\n", prog_name, path, i || !sv.unnamed ? "warning" : "note",
+			lines[i]);
+	said = true;
+	if (json) {
+		fprintf(json, ",\"symbols\":{\"user_frames\":%llu,\"unnamed\":%llu,\"warnings\":[",
+			(unsigned long long)sv.frames, (unsigned long long)sv.unnamed);
+		for (size_t i = 0; i < n; i++) {
+			if (i)
+				fputc(',', json);
+			json__str(json, lines[i]);
+		}
+		fputs("]}", json);
+	}
+	sym_survey__free(&sv);
+}
