@@ -195,6 +195,19 @@ const char *symbolizer__name(struct symbolizer *s, uint8_t kind, const struct st
 	return name;
 }
 
+const char *symbolizer__local_function(struct symbolizer *s, uint32_t map, uint64_t off,
+				       uint64_t *start, uint64_t *size)
+{
+	const struct st_map *m;
+	struct mapped *mp = mapped__get(s, map, &m);
+	uint64_t into;
+	const char *name = mp && mp->file ? symfile__function(mp->file, off, &into, size) : NULL;
+
+	if (name)
+		*start = off - into;
+	return name;
+}
+
 /* --- survey -------------------------------------------------------------- */
 
 /* Where a complete frame-pointer chain ends: the process's or a thread's first frame. */
@@ -300,8 +313,13 @@ int symbolizer__survey(struct symbolizer *s, struct sym_survey *sv)
 		if (!mp)
 			continue;
 		b->source = mp->file ? symfile__source(mp->file) : b->unnamed < b->frames ? "trace" : NULL;
+		bool complete = mp->file && symfile__complete(mp->file);
 		if (b->unnamed)
-			b->why = mp->file ? "addresses in no function of its symbols" : why__text(m, mp->why);
+			b->why = complete  ? "addresses in no function of its symbols"
+				 : mp->file ? "stripped: only exported functions have names, and no debug file here"
+					    : why__text(m, mp->why);
+		b->no_symbols = (!mp->file && mp->why == SYM_NO_SYMBOLS) || (mp->file && !complete);
+		b->not_code = !strcmp(m->path, "[unmapped]");
 		b->no_frame_pointers = mp->file && b->cut && symfile__frame_pointers(mp->file) == 0;
 	}
 	if (sv->bins[nmaps].frames)

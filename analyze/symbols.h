@@ -45,6 +45,14 @@ void symbolizer__free(struct symbolizer *s);
  */
 const char *symbolizer__name(struct symbolizer *s, uint8_t kind, const struct st_frame *f);
 
+/*
+ * The function at file offset @off of map @map from this machine's files
+ * (not the trace's symbols), or NULL; *start and *size its extent in file
+ * offsets. For embedding names into a trace.
+ */
+const char *symbolizer__local_function(struct symbolizer *s, uint32_t map, uint64_t off,
+				       uint64_t *start, uint64_t *size);
+
 /* How the user frames of one mapped file fared, over every user stack of the trace. */
 struct sym_binary {
 	const struct st_map *map;
@@ -53,6 +61,8 @@ struct sym_binary {
 	uint64_t frames, unnamed;
 	uint64_t stacks, cut;	/* stacks through it, and of them cut short */
 	bool no_frame_pointers; /* its code sets up no frame pointers, and stacks were cut */
+	bool no_symbols;	/* found here, stripped of function symbols */
+	bool not_code;		/* "[unmapped]": addresses a broken chain made up */
 };
 
 struct sym_survey {

@@ -77,6 +77,18 @@ struct {
 	__type(value, __u8);
 } known_stacks SEC(".maps");
 
+/*
+ * Processes whose maps user space should read now, not when the batch with
+ * their first stacks arrives (up to 100 ms later): a process living 5 ms
+ * would be gone by then, and its frames unnamed.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 64 * 1024);
+} maps_wanted SEC(".maps");
+
+#define MAPS_ASK_NS (20 * 1000 * 1000ull)
+
 /* Process ids (tgids) to trace when filter_targets is set; children join. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -98,6 +110,7 @@ struct task_marks {
 	__u64 sleep_start; /* when it left its CPU to sleep (0: not asleep) */
 	__u32 sleep_state; /* the __state it left in */
 	__u32 pad;
+	__u64 maps_asked; /* when user space was last asked to read its process's maps */
 };
 
 struct {
@@ -556,6 +569,16 @@ static __always_inline void sample__send_with_stacks(void *ctx, struct writer *w
 				&s->e.uhash, STB_F_USTACK_ERR, STB_F_USTACK_REF, direct);
 	s->e.kstack_bytes = (__u16)k;
 	s->e.ustack_bytes = (__u16)u;
+	/* New user frames: their process's maps are wanted while it lives. */
+	if (u) {
+		struct task_marks *m = marks__get(bpf_get_current_task_btf(), true);
+		__u64 now = bpf_ktime_get_ns();
+		if (m && now - m->maps_asked > MAPS_ASK_NS) {
+			__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+			m->maps_asked = now;
+			bpf_ringbuf_output(&maps_wanted, &tgid, sizeof(tgid), BPF_RB_FORCE_WAKEUP);
+		}
+	}
 	__u64 size = sizeof(s->e) + (__u64)k + (__u64)u;
 	if (size > sizeof(*s))
 		size = sizeof(*s);

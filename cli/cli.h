@@ -98,6 +98,8 @@ void cli__symbols_hint(const char *path, struct symbolizer *sym, const struct sy
 void cli__hex(const uint8_t *id, size_t len, char *hex);
 
 int cmd_info(int argc, char **argv);
+int cmd_buildids(int argc, char **argv);
+int cmd_symbolize(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_states(int argc, char **argv);
 int cmd_timeline(int argc, char **argv);

@@ -37,6 +37,8 @@ static const struct cmd cmds[] = {
 	{ "flame", cmd_flame, NEEDS_TRACE, "interactive SVG flamegraph of off-CPU, off-wake, chains" },
 	{ "export", cmd_export, NEEDS_TRACE, "Perfetto trace, Parquet or CSV tables for SQL engines" },
 	{ "report", cmd_report, NEEDS_TRACE, "one self-contained HTML page of a trace, for a bug report" },
+	{ "buildids", cmd_buildids, NEEDS_TRACE, "binaries the stacks need, build-ids, symbols found here" },
+	{ "symbolize", cmd_symbolize, NEEDS_TRACE, "a copy of a trace with user frames' names embedded" },
 	{ "diff", cmd_diff, NEEDS_TRACE, "two traces side by side, and differential stacks" },
 	{ 0 },
 };

@@ -20,11 +20,10 @@ static const char *base_name(const char *p)
 	return s && s[1] ? s + 1 : p;
 }
 
-#define MAX_NOTES 8
 
-/* The lines to say, into @lines (at most MAX_NOTES + 1 of @len bytes). */
+/* The lines to say, into @lines (at most two of @len bytes). */
 static size_t notes__make(const struct sym_survey *sv, const struct sym_opts *o,
-			  char lines[][512], size_t len)
+			  char lines[][600], size_t len)
 {
 	size_t n = 0, at = 0;
 
@@ -62,15 +61,35 @@ static size_t notes__make(const struct sym_survey *sv, const struct sym_opts *o,
 				 o->local_binaries ? "" : ", --local-binaries (on the recording host)");
 		n++;
 	}
-	for (size_t i = 0; i < sv->n && n <= MAX_NOTES; i++) {
+	/* One line for every binary that cut stacks short, the worst first. */
+	const struct sym_binary *cut[4] = { 0 };
+	size_t ncut = 0;
+	for (size_t i = 0; i < sv->n; i++) {
 		const struct sym_binary *b = &sv->bins[i];
 		if (!b->no_frame_pointers)
 			continue;
-		snprintf(lines[n++], len,
-			 "user stacks through %s are cut short (%llu of %llu stacks end before main "
-			 "or a thread's start): it was built without frame pointers "
-			 "(-fno-omit-frame-pointer keeps them)",
-			 b->map->path, (unsigned long long)b->cut, (unsigned long long)b->stacks);
+		ncut++;
+		for (int k = 0; k < 4; k++)
+			if (!cut[k] || b->cut > cut[k]->cut) {
+				memmove(&cut[k + 1], &cut[k], (3 - (size_t)k) * sizeof(*cut));
+				cut[k] = b;
+				break;
+			}
+	}
+	if (ncut) {
+		at = (size_t)snprintf(lines[n], len,
+				      "user stacks are cut short in %zu binar%s built without frame "
+				      "pointers (stacks cut of those through it):",
+				      ncut, ncut == 1 ? "y" : "ies");
+		for (int k = 0; k < 4 && cut[k] && at < len; k++)
+			at += (size_t)snprintf(lines[n] + at, len - at, "%s %s (%llu of %llu)",
+					       k ? "," : "", base_name(cut[k]->map->path),
+					       (unsigned long long)cut[k]->cut,
+					       (unsigned long long)cut[k]->stacks);
+		if (at < len)
+			snprintf(lines[n] + at, len - at, "%s; -fno-omit-frame-pointer keeps them",
+				 ncut > 4 ? ", ..." : "");
+		n++;
 	}
 	return n;
 }
@@ -80,7 +99,7 @@ void cli__symbols_hint(const char *path, struct symbolizer *sym, const struct sy
 {
 	static bool said;
 	struct sym_survey sv;
-	char lines[MAX_NOTES + 1][512];
+	char lines[2][600];
 	size_t n = 0;
 
 	if (!sym || symbolizer__survey(sym, &sv))

@@ -311,6 +311,9 @@ static void sample__handle(struct session *s, int cpu, const uint8_t *data, uint
 		task__record(s, e.ts, e.tid_b, e.pid_b,
 			     e.pid_b != e.pid_a ? e.pid_a : procfs__ppid(e.pid_a), task.comm,
 			     false, task.cgroup);
+		/* A new process runs its parent's code until it execs. */
+		if (e.pid_b != e.pid_a && s->o.ustack_frames)
+			umaps__fork(s->umaps, e.pid_b, e.pid_a);
 		break;
 	case STB_CGROUP:
 		/* Not an event of the file: the task table says it from then on. */
@@ -630,9 +633,13 @@ int session__open(struct session **out, const struct session_opts *o, char *why,
 		s->ksyms = NULL; /* frames stay addresses; the analyzer says so */
 	err = umaps__new(&s->umaps);
 	if (err) {
-		snprintf(why, why_len, "libelf initialisation failed");
+		snprintf(why, why_len, "out of memory");
 		goto fail;
 	}
+	/* Without it short-lived processes keep raw addresses: a loss of names, not of events. */
+	if (s->o.ustack_frames &&
+	    !mapsnap__start(bpf_map__fd(s->skel->maps.maps_wanted), &s->mapsnap))
+		umaps__set_snapshots(s->umaps, s->mapsnap);
 	*out = s;
 	return 0;
 fail:
@@ -790,6 +797,14 @@ static void stats__write(struct session *s)
 	st_chunk__add_stat(&c, "stacks_user", s->st.ustacks);
 	st_chunk__add_stat(&c, "stack_failures", s->st.stack_failures);
 	st_chunk__add_stat(&c, "timestamps_clamped", s->st.clamped);
+	st_chunk__add_stat(&c, "jit_symbols", s->jit.symbols);
+	st_chunk__add_stat(&c, "jit_symbols_dropped", s->jit.dropped);
+	if (s->mapsnap) {
+		uint64_t read, missed;
+		mapsnap__counts(s->mapsnap, &read, &missed);
+		st_chunk__add_stat(&c, "maps_early_reads", read);
+		st_chunk__add_stat(&c, "maps_early_missed", missed);
+	}
 	push(s, &c, false);
 	st_chunk__free(&c);
 }
@@ -827,6 +842,8 @@ static uint64_t bpf_counter(struct session *s, uint32_t which)
 	return sum;
 }
 
+#define JIT_SYMBOL_BYTES (64u << 20)
+
 int session__stop(struct session *s, bool finalize)
 {
 	int err;
@@ -850,6 +867,8 @@ int session__stop(struct session *s, bool finalize)
 	s->st.lost_recursion = recursion_misses(s);
 	if (s->sink) {
 		if (finalize) {
+			/* The JIT maps as the runtimes left them, for the frames of their code. */
+			jitmaps__collect(s->umaps, &s->usym_chunk, JIT_SYMBOL_BYTES, &s->jit);
 			flush_all(s);
 			if (s->o.ring.output)
 				ring__stop(s);
@@ -919,6 +938,7 @@ void session__free(struct session *s)
 	htab64__free(&s->stack_hashes);
 	free(s->stack_ctx);
 	ksyms__free(s->ksyms);
+	mapsnap__stop(s->mapsnap);
 	umaps__free(s->umaps);
 	free(s);
 }

@@ -18,6 +18,8 @@
 #include "session.h"
 #include "sink.h"
 #include "symbolize/symfile.h"
+#include "jitmaps.h"
+#include "mapsnap.h"
 #include "tasklog.h"
 #include "trigger.h"
 #include "umaps.h"
@@ -55,6 +57,8 @@ struct session {
 	size_t stack_ctx_cap;
 	struct ksyms *ksyms;
 	struct umaps *umaps;
+	struct mapsnap *mapsnap; /* maps read the moment a process's first stacks are taken */
+	struct jit_stats jit;
 	/* --symbols=embed: symbol tables by map id, and the symbols already written. */
 	struct map_symtabs *symtabs;
 	size_t nsymtabs;

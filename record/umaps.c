@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "base/htab.h"
+#include "base/grow.h"
+#include "mapsnap.h"
 #include "umaps.h"
 
 /*
@@ -29,7 +31,14 @@ struct proc {
 	size_t n;
 	uint64_t loaded_ns;
 	bool loaded;
+	bool readable; /* its maps were read, from /proc or a snapshot */
+	uint32_t anon;	/* map id of its anonymous code (JIT), 0 until seen */
 };
+
+/* Where a frame of no file goes: map records with these paths (docs/FORMAT.md). */
+#define PATH_EXITED "[exited]"
+#define PATH_UNMAPPED "[unmapped]"
+#define PATH_ANON "//anon"
 
 struct file {
 	char *path;      /* as the process saw it */
@@ -48,6 +57,12 @@ struct umaps {
 	size_t nfiles, files_cap;
 	struct st_map *fresh;
 	size_t nfresh, fresh_cap, fresh_taken;
+	struct mapsnap *snap;
+	uint32_t exited, unmapped; /* pseudo maps, registered on first use */
+	struct anon {
+		uint32_t pid, id;
+	} *anons; /* every "//anon" map and its process */
+	size_t nanon, anon_cap;
 };
 
 int umaps__new(struct umaps **out)
@@ -57,7 +72,7 @@ int umaps__new(struct umaps **out)
 }
 
 static uint32_t file__register(struct umaps *u, uint32_t pid, const char *dev, uint64_t inode,
-			       const char *path, const struct range *r)
+			       const char *path, const struct range *r, bool here)
 {
 	char key[4200];
 	int n = snprintf(key, sizeof(key), "%s %" PRIu64 " %s", dev, inode, path);
@@ -82,10 +97,14 @@ static uint32_t file__register(struct umaps *u, uint32_t pid, const char *dev, u
 		u->fresh_cap = cap;
 	}
 	char host[4200];
-	snprintf(host, sizeof(host), "/proc/%u/root%s", pid, path);
+	/* Through the process's root, or as it is when a gone process shared ours. */
+	if (here)
+		snprintf(host, sizeof(host), "%s", path);
+	else
+		snprintf(host, sizeof(host), "/proc/%u/root%s", pid, path);
 	struct file *f = &u->files_arr[u->nfiles];
 	f->path = strdup(path);
-	f->host_path = path[0] == '/' ? strdup(host) : NULL;
+	f->host_path = path[0] == '/' && path[1] != '/' ? strdup(host) : NULL;
 	if (!f->path || htab__insert(&u->files, key, (size_t)n, u->nfiles + 1)) {
 		free(f->path);
 		free(f->host_path);
@@ -157,6 +176,30 @@ static bool maps_line__parse(char *line, struct range *r, const char **dev, unsi
 	return true;
 }
 
+#define SNAP_TEXT 16384
+
+/* A map record of no file: @path is a pseudo path, offsets are addresses. */
+static uint32_t pseudo__register(struct umaps *u, uint32_t pid, const char *path)
+{
+	struct range r = { 0 };
+	char dev[32];
+
+	snprintf(dev, sizeof(dev), "pseudo:%u", pid);
+	return file__register(u, pid, dev, 0, path, &r, false);
+}
+
+static uint32_t anon__map(struct umaps *u, struct proc *p, uint32_t pid)
+{
+	if (p->anon)
+		return p->anon;
+	if (grow(&u->anons, &u->anon_cap, u->nanon + 1, sizeof(*u->anons)))
+		return 0;
+	p->anon = pseudo__register(u, pid, PATH_ANON);
+	if (p->anon)
+		u->anons[u->nanon++] = (struct anon){ pid, p->anon };
+	return p->anon;
+}
+
 static void proc__load(struct umaps *u, struct proc *p, uint32_t pid, uint64_t now_ns)
 {
 	char path[64], line[4400];
@@ -167,8 +210,19 @@ static void proc__load(struct umaps *u, struct proc *p, uint32_t pid, uint64_t n
 	p->loaded_ns = now_ns;
 	snprintf(path, sizeof(path), "/proc/%u/maps", pid);
 	f = fopen(path, "re");
-	if (!f)
+	/* Gone: what the snapshot thread read while it lived. */
+	bool snapped = false, here = false;
+	char *text = NULL;
+	if (!f && u->snap && (text = malloc(SNAP_TEXT)) &&
+	    mapsnap__get(u->snap, pid, text, SNAP_TEXT, &here)) {
+		snapped = true;
+		f = fmemopen(text, strlen(text), "r");
+	}
+	if (!f) {
+		free(text);
 		return;
+	}
+	p->readable = true;
 	p->n = 0;
 	while (fgets(line, sizeof(line), f)) {
 		struct range r;
@@ -177,9 +231,13 @@ static void proc__load(struct umaps *u, struct proc *p, uint32_t pid, uint64_t n
 		if (!maps_line__parse(line, &r, &dev, &inode, &name))
 			continue;
 		if (name[0] == '/' || !strcmp(name, "[vdso]")) {
-			r.file = file__register(u, pid, dev, inode, name, &r);
+			r.file = file__register(u, pid, dev, inode, name, &r, snapped && here);
 			if (!r.file)
 				continue;
+		} else if (!name[0] || !strncmp(name, "[anon:", 6)) {
+			/* JIT code: named later from the process's perf map, by address. */
+			r.file = anon__map(u, p, pid);
+			r.pgoff = r.start;
 		}
 		if (p->n == cap) {
 			cap = cap ? cap * 2 : 16;
@@ -191,6 +249,7 @@ static void proc__load(struct umaps *u, struct proc *p, uint32_t pid, uint64_t n
 		p->r[p->n++] = r;
 	}
 	fclose(f);
+	free(text);
 	qsort(p->r, p->n, sizeof(*p->r), range__cmp);
 }
 
@@ -253,18 +312,64 @@ uint32_t umaps__translate(struct umaps *u, uint32_t pid, uint64_t addr, uint64_t
 	}
 	/* Found, or not mapped in maps read after the sample: the answer will not change. */
 	*settled = r || p->loaded_ns >= when;
-	if (!r || !r->file)
+	if (!r) {
+		/* No mapping holds it, or the process was gone before its maps were read. */
+		uint32_t *id = p->readable ? &u->unmapped : &u->exited;
+		if (!*id)
+			*id = pseudo__register(u, 0, p->readable ? PATH_UNMAPPED : PATH_EXITED);
+		return *id;
+	}
+	if (!r->file)
 		return 0;
 	*offset = addr - r->start + r->pgoff;
 	return r->file;
+}
+
+int umaps__fork(struct umaps *u, uint32_t child, uint32_t parent)
+{
+	struct proc *c = proc__get(u, child);
+	size_t ci = c ? (size_t)(c - u->procs_arr) : 0;
+	struct proc *p = c ? proc__get(u, parent) : NULL;
+
+	if (!p)
+		return -ENOMEM;
+	c = &u->procs_arr[ci]; /* proc__get may have moved the array */
+	if (!p->loaded)
+		proc__load(u, p, parent, monotonic_ns());
+	struct range *r = p->n ? malloc(p->n * sizeof(*r)) : NULL;
+	if (p->n && !r)
+		return -ENOMEM;
+	if (p->n)
+		memcpy(r, p->r, p->n * sizeof(*r));
+	free(c->r);
+	*c = (struct proc){ .r = r, .n = p->n, .loaded_ns = p->loaded_ns, .loaded = p->loaded,
+			    .readable = p->readable, .anon = p->anon };
+	return 0;
+}
+
+void umaps__set_snapshots(struct umaps *u, struct mapsnap *m)
+{
+	u->snap = m;
+}
+
+bool umaps__anon_at(struct umaps *u, size_t i, uint32_t *pid, uint32_t *id)
+{
+	if (i >= u->nanon)
+		return false;
+	*pid = u->anons[i].pid;
+	*id = u->anons[i].id;
+	return true;
 }
 
 void umaps__forget(struct umaps *u, uint32_t pid)
 {
 	uint64_t *v = htab__find(&u->procs, &pid, sizeof(pid));
 
-	if (v)
+	if (v) {
 		u->procs_arr[*v].loaded = false;
+		u->procs_arr[*v].readable = false;
+		u->procs_arr[*v].anon = 0; /* a new image's JIT code is another map */
+	}
 }
 
 const struct st_map *umaps__take_new(struct umaps *u, size_t *n)
@@ -303,6 +408,7 @@ void umaps__free(struct umaps *u)
 	free(u->procs_arr);
 	free(u->files_arr);
 	free(u->fresh);
+	free(u->anons);
 	htab__free(&u->procs);
 	htab__free(&u->files);
 	free(u);

@@ -281,6 +281,21 @@ static struct symfile *symfile__report(const struct sym_search *s, const struct 
 	return f;
 }
 
+/* A stripped binary's .dynsym holds only the functions it imports: those name nothing. */
+static bool symfile__has_functions(struct symfile *f)
+{
+	int n = dwfl_module_getsymtab(f->mod);
+
+	for (int i = 1; i < n; i++) {
+		GElf_Sym sym;
+		GElf_Addr addr;
+		if (dwfl_module_getsym_info(f->mod, i, &sym, &addr, NULL, NULL, NULL) &&
+		    GELF_ST_TYPE(sym.st_info) == STT_FUNC && sym.st_shndx != SHN_UNDEF)
+			return true;
+	}
+	return false;
+}
+
 struct symfile *symfile__open(const struct sym_search *s, const struct symfile_spec *sp,
 			      enum sym_why *why)
 {
@@ -313,7 +328,7 @@ struct symfile *symfile__open(const struct sym_search *s, const struct symfile_s
 	struct symfile *f = symfile__report(s, sp, fd, path, source);
 	if (!f)
 		return NULL;
-	if (dwfl_module_getsymtab(f->mod) <= 0) {
+	if (!symfile__has_functions(f)) {
 		*why = SYM_NO_SYMBOLS;
 		symfile__free(f);
 		return NULL;
@@ -433,6 +448,34 @@ bool symfile__describe(struct symfile *f, uint64_t off, bool inlines, bool lines
 			buf__add(buf, len, &at, " (%s:%d)", base_name(files[i]), nlines[i]);
 	}
 	return true;
+}
+
+bool symfile__complete(struct symfile *f)
+{
+	const char *debug = NULL;
+	GElf_Addr bias;
+	Elf *e = dwfl_module_getelf(f->mod, &bias);
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	if (f->debug_only)
+		return true;
+	dwfl_module_getsymtab(f->mod); /* finds the debug file, if any */
+	dwfl_module_info(f->mod, NULL, NULL, NULL, NULL, NULL, NULL, &debug);
+	if (debug)
+		return true;
+	if (!e || elf_getshdrstrndx(e, &shstrndx))
+		return false;
+	while ((scn = elf_nextscn(e, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		name = elf_strptr(e, shstrndx, sh.sh_name);
+		if (sh.sh_type == SHT_SYMTAB || (name && !strcmp(name, ".gnu_debugdata")))
+			return true;
+	}
+	return false;
 }
 
 /* The first bytes of a function with a frame pointer, after an optional endbr64. */

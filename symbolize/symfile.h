@@ -73,6 +73,12 @@ bool symfile__describe(struct symfile *f, uint64_t off, bool inlines, bool lines
  */
 int symfile__frame_pointers(struct symfile *f);
 
+/*
+ * Whether every function has a name: a .symtab, MiniDebugInfo or a debug
+ * file. A stripped binary's .dynsym names only what it exports.
+ */
+bool symfile__complete(struct symfile *f);
+
 void symfile__free(struct symfile *f);
 
 /* The GNU build-id of the ELF file at @path (regular files only): its length, 0 if none. */
