@@ -83,6 +83,28 @@ static void sb__frame(struct sb *b, const char *s)
 	sb__add(b, s[0] ? s : "?");
 }
 
+/* "outer;inlined" (symbolizer --inline): one frame each, in the line's order. */
+static void sb__inline_frames(struct sb *b, const char *name, bool inner_first)
+{
+	const char *parts[64];
+	int lens[64], n = 0;
+	char part[ST_MAX_STR + 8];
+
+	for (const char *p = name; n < 64;) {
+		const char *semi = strchr(p, ';');
+		parts[n] = p;
+		lens[n++] = semi ? (int)(semi - p) : (int)strlen(p);
+		if (!semi)
+			break;
+		p = semi + 1;
+	}
+	for (int k = 0; k < n; k++) {
+		int i = inner_first ? n - 1 - k : k;
+		snprintf(part, sizeof(part), "%.*s", lens[i], parts[i]);
+		sb__frame(b, part);
+	}
+}
+
 /* Frames of tracing glue and of the scheduler itself, at the inner end of a stack. */
 bool folded__tracer_frame(const char *name)
 {
@@ -141,7 +163,10 @@ static void stack__append(struct sb *b, const struct st_reader *r, struct symbol
 	for (unsigned int k = first; k < s->nframes; k++) {
 		unsigned int i = inner_first ? k : s->nframes - 1 - (k - first);
 		const char *name = symbolizer__name(sym, s->kind, &s->frames[i]);
-		sb__frame(b, name);
+		if (s->kind == ST_STACK_USER && symbolizer__inlines(sym))
+			sb__inline_frames(b, name, inner_first);
+		else
+			sb__frame(b, name);
 		if (mark)
 			sb__put(b, mark);
 		if (irq && inner_first && !strncmp(name, "asm_", 4))

@@ -195,6 +195,11 @@ const char *symbolizer__name(struct symbolizer *s, uint8_t kind, const struct st
 	return name;
 }
 
+bool symbolizer__inlines(const struct symbolizer *s)
+{
+	return s && s->o.inlines;
+}
+
 const char *symbolizer__local_function(struct symbolizer *s, uint32_t map, uint64_t off,
 				       uint64_t *start, uint64_t *size)
 {

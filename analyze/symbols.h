@@ -53,6 +53,9 @@ const char *symbolizer__name(struct symbolizer *s, uint8_t kind, const struct st
 const char *symbolizer__local_function(struct symbolizer *s, uint32_t map, uint64_t off,
 				       uint64_t *start, uint64_t *size);
 
+/* Whether user frame names hold inlined calls, "outer;inlined" (--inline). */
+bool symbolizer__inlines(const struct symbolizer *s);
+
 /* How the user frames of one mapped file fared, over every user stack of the trace. */
 struct sym_binary {
 	const struct st_map *map;

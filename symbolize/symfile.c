@@ -510,7 +510,7 @@ int symfile__frame_pointers(struct symfile *f)
 		GElf_Sym sym;
 		GElf_Addr addr;
 		if (!dwfl_module_getsym_info(f->mod, i, &sym, &addr, NULL, NULL, NULL) ||
-		    GELF_ST_TYPE(sym.st_info) != STT_FUNC || sym.st_size < 64 || sym.st_shndx == SHN_UNDEF)
+		    GELF_ST_TYPE(sym.st_info) != STT_FUNC || sym.st_size < 16 || sym.st_shndx == SHN_UNDEF)
 			continue;
 		addr -= bias;
 		for (size_t k = 0; k < f->nsegs; k++) {
@@ -525,7 +525,7 @@ int symfile__frame_pointers(struct symfile *f)
 			break;
 		}
 	}
-	if (checked < 8)
+	if (checked < 4)
 		return -1;
 	/* Hand-written assembly and tiny leaf functions skip them even in FP builds. */
 	return with * 4 >= checked;
