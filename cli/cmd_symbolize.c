@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "analyze_args.h"
@@ -164,8 +165,11 @@ int cmd_symbolize(int argc, char **argv)
 	if (!err && fsync(fd) && errno != EINVAL)
 		err = -errno;
 	if (err) {
+		struct stat st;
 		cli__error(out, "%s", st_strerror(err));
-		unlink(out);
+		/* Only a half-written file of ours goes: never a device or a pipe. */
+		if (!fstat(fd, &st) && S_ISREG(st.st_mode))
+			unlink(out);
 		goto out;
 	}
 	cli__warn_problems(a.path, r);

@@ -34,7 +34,7 @@ static int cmd_for(const char *name, int argc, char **argv)
 		{ "offwake", cmd_offwake },   { "chains", cmd_chains },	  { "waitfor", cmd_waitfor },
 		{ "flame", cmd_flame },	      { "export", cmd_export },	  { "diff", cmd_diff },
 		{ "report", cmd_report },     { "latency", cmd_latency }, { "map", cmd_map },
-		{ "cpus", cmd_cpus },
+		{ "cpus", cmd_cpus },	      { "buildids", cmd_buildids }, { "symbolize", cmd_symbolize },
 	};
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(name, cmds[i].name))

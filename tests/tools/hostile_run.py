@@ -53,6 +53,8 @@ def commands(tmp):
         (["export", "--parquet", os.path.join(tmp, "pq")], "text"),
         (["export", "--csv", os.path.join(tmp, "csv")], "text"),
         (["report", "-o", html], ("html", html)),
+        (["buildids"], "text"), (["buildids", "--json"], "json"),
+        (["symbolize", "-f", "-o", os.path.join(tmp, "sym.tape")], "text"),
         (["diff", "@", "@"], "text"), (["diff", "--json", "@", "@"], "json"),
     ]
 
