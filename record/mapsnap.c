@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -115,8 +114,6 @@ static void *mapsnap__loop(void *arg)
 {
 	struct mapsnap *m = arg;
 
-	/* Ahead of the workload it watches: a short process must not outrun this read. */
-	setpriority(PRIO_PROCESS, 0, -10);
 	while (!atomic_load(&m->stop))
 		if (ring_buffer__poll(m->rb, 100) < 0 && errno != EINTR)
 			break;

@@ -37,7 +37,7 @@ static void usyms__embed(struct session *s, const struct st_frame *frames, unsig
 		struct map_symtabs *ms = &s->symtabs[map];
 		if (!ms->tried) {
 			/* This host's file as the process saw it, and debug files by build-id. */
-			static const struct sym_search here = { 0 };
+			static const struct sym_search here = { .no_debuginfod = true };
 			struct symfile_spec sp;
 			enum sym_why why;
 			ms->tried = true;

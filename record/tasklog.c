@@ -73,8 +73,18 @@ int tasklog__add(struct tasklog *l, const struct st_task *t)
 		return -ENOMEM;
 	if (e->exit_ts && t->ts >= e->exit_ts)
 		e->exit_ts = 0; /* the tid was given to a new thread */
-	e->recs[e->n] = *t;
-	e->recs[e->n++].cmdline = cmdline;
+	/*
+	 * In time order: CPUs' events arrive in batches of their own, so a fork
+	 * (parent's CPU) can come after the child's rename (its own CPU), and
+	 * the latest record must be the rename's.
+	 */
+	size_t at = e->n;
+	while (at > 0 && e->recs[at - 1].ts > t->ts)
+		at--;
+	memmove(&e->recs[at + 1], &e->recs[at], (e->n - at) * sizeof(*e->recs));
+	e->recs[at] = *t;
+	e->recs[at].cmdline = cmdline;
+	e->n++;
 	return 0;
 }
 

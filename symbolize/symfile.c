@@ -175,13 +175,13 @@ static int debug_file__find(const struct sym_search *s, const struct symfile_spe
 }
 
 /* Opt-in, as in perf and gdb: only when DEBUGINFOD_URLS names servers. */
-static int debuginfod__fetch(const struct symfile_spec *sp, bool executable, char *opened,
-			     size_t cap)
+static int debuginfod__fetch(const struct sym_search *s, const struct symfile_spec *sp,
+			     bool executable, char *opened, size_t cap)
 {
 	const char *urls = getenv("DEBUGINFOD_URLS");
 	char *path = NULL;
 
-	if (!urls || !*urls || sp->build_id_len < 2)
+	if (s->no_debuginfod || !urls || !*urls || sp->build_id_len < 2)
 		return -1;
 	debuginfod_client *c = debuginfod_begin();
 	if (!c)
@@ -197,6 +197,39 @@ static int debuginfod__fetch(const struct symfile_spec *sp, bool executable, cha
 		snprintf(opened, cap, "%s", path);
 	free(path);
 	return checked;
+}
+
+/*
+ * libdwfl's standard search asks debuginfod whenever DEBUGINFOD_URLS is set;
+ * without it: by build-id in the search path, then .gnu_debuglink next to
+ * the binary, in its .debug/ and under /usr/lib/debug.
+ */
+static int find_debuginfo__local(Dwfl_Module *mod, void **userdata, const char *modname,
+				 Dwarf_Addr base, const char *file, const char *debuglink,
+				 GElf_Word crc, char **name)
+{
+	int fd = dwfl_build_id_find_debuginfo(mod, userdata, modname, base, file, debuglink, crc,
+					      name);
+	char dir[PATH_CAP], path[PATH_CAP + 300];
+	static const char *const where[] = { "%s/%s", "%s/.debug/%s", "/usr/lib/debug%s/%s" };
+
+	if (fd >= 0 || !file || !debuglink || strchr(debuglink, '/'))
+		return fd;
+	snprintf(dir, sizeof(dir), "%s", file);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		return -1;
+	*slash = 0;
+	for (size_t i = 0; i < sizeof(where) / sizeof(where[0]); i++) {
+		snprintf(path, sizeof(path), where[i], dir, debuglink);
+		if (!strcmp(path, file))
+			continue;
+		if ((fd = open_regular(path)) >= 0) {
+			*name = strdup(path);
+			return fd;
+		}
+	}
+	return -1;
 }
 
 static bool segments__load(struct symfile *f)
@@ -254,7 +287,8 @@ static struct symfile *symfile__report(const struct sym_search *s, const struct 
 		return NULL;
 	}
 	f->cb = (Dwfl_Callbacks){ .find_elf = dwfl_build_id_find_elf,
-				  .find_debuginfo = dwfl_standard_find_debuginfo,
+				  .find_debuginfo = s->no_debuginfod ? find_debuginfo__local
+								     : dwfl_standard_find_debuginfo,
 				  .section_address = dwfl_offline_section_address,
 				  .debuginfo_path = &f->debuginfo_path };
 	f->source = source;
@@ -319,9 +353,9 @@ struct symfile *symfile__open(const struct sym_search *s, const struct symfile_s
 	}
 	if (fd < 0 && (fd = debug_file__find(s, sp, path)) >= 0)
 		source = "debug file";
-	if (fd < 0 && (fd = debuginfod__fetch(sp, false, path, sizeof(path))) >= 0)
+	if (fd < 0 && (fd = debuginfod__fetch(s, sp, false, path, sizeof(path))) >= 0)
 		source = "debuginfod";
-	if (fd < 0 && (fd = debuginfod__fetch(sp, true, path, sizeof(path))) >= 0)
+	if (fd < 0 && (fd = debuginfod__fetch(s, sp, true, path, sizeof(path))) >= 0)
 		source = "debuginfod";
 	if (fd < 0)
 		return NULL;

@@ -24,7 +24,7 @@ struct sym_search {
 	const char *const *debug_dirs; /* --debug-dir, searched before the system's */
 	size_t ndebug_dirs;
 	bool no_system_dirs; /* skip /usr/lib/debug (fuzzing, tests) */
-	bool no_debuginfod;  /* even with DEBUGINFOD_URLS set */
+	bool no_debuginfod;  /* even with DEBUGINFOD_URLS set (the recorder: no network waits) */
 };
 
 /* One mapped file as the trace recorded it. */
