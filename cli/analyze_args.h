@@ -53,6 +53,11 @@ enum {
 	"      --inline          name inlined calls too, as outer;inlined (needs DWARF)\n"       \
 	"      --lines           file:line after each user frame (needs DWARF)\n"
 
+/* All of them, for the commands about symbols (buildids, symbolize). */
+#define SYMBOL_SEARCH_HELP                                                                         \
+	"      --symfs DIR       look for binaries under DIR\n"                                   \
+	"      --local-binaries  read binaries at the paths the trace recorded\n" SYMBOL_OPTS_HELP
+
 #define ANALYZE_HELP                                                                               \
 	"  -p, --pid PID[,PID]   only these processes\n"                                           \
 	"  -t, --tid TID[,TID]   only these threads\n"                                             \

@@ -95,9 +95,7 @@ int cmd_buildids(int argc, char **argv)
 		       "Every binary the trace's user stacks need (like perf buildid-list), with\n"
 		       "its build-id, its frames, how many this machine left unnamed and why, and\n"
 		       "where the names came from. Symbol options:\n"
-		       "      --symfs DIR       look for binaries under DIR\n"
-		       "      --local-binaries  read binaries at the paths the trace recorded\n"
-		       SYMBOL_OPTS_HELP "      --json            machine-readable output\n",
+		       SYMBOL_SEARCH_HELP "      --json            machine-readable output\n",
 		       prog_name);
 		ret = EXIT_OK;
 		goto out;

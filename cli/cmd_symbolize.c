@@ -134,9 +134,7 @@ int cmd_symbolize(int argc, char **argv)
 		       "them anywhere, as if recorded with --symbols=embed.\n"
 		       "  -o, --output OUT      the copy (never FILE itself)\n"
 		       "  -f, --force           overwrite OUT\n"
-		       "      --symfs DIR       look for binaries under DIR\n"
-		       "      --local-binaries  read binaries at the paths the trace recorded\n"
-		       SYMBOL_OPTS_HELP,
+		       SYMBOL_SEARCH_HELP,
 		       prog_name);
 		ret = EXIT_OK;
 		goto out;
