@@ -102,7 +102,8 @@ void cli__symbols_hint(const char *path, struct symbolizer *sym, const struct sy
 	char lines[2][600];
 	size_t n = 0;
 
-	if (!sym || symbolizer__survey(sym, &sv))
+	/* Said already, and no JSON to fill: the survey would go unread. */
+	if (!sym || (said && !json) || symbolizer__survey(sym, &sv))
 		return;
 	n = notes__make(&sv, o, lines, sizeof(lines[0]));
 	for (size_t i = 0; i < n && !said; i++)
