@@ -2,7 +2,7 @@
 # Install what building and testing schedtape needs, from Debian's packages.
 # Only missing packages are installed; nothing is done when all are present.
 set -e
-PKGS="make gcc pkg-config libzstd-dev libelf-dev libdw-dev libdebuginfod-dev binutils zlib1g-dev libbpf-dev clang llvm bpftool zstd libclang-rt-14-dev \
+PKGS="make gcc pkg-config libzstd-dev libelf-dev libdw-dev libdebuginfod-dev binutils xz-utils zlib1g-dev libbpf-dev clang llvm bpftool zstd libclang-rt-14-dev \
 libxml2-utils python3 python3-protobuf protobuf-compiler chromium firefox-esr memcached \
 help2man debhelper dpkg-dev bash-completion zsh man-db libmemcached-tools time"
 # Extra packages may be named on the command line (make bench does).
