@@ -28,7 +28,7 @@ struct range {
 
 struct proc {
 	struct range *r;
-	size_t n;
+	size_t n, cap;
 	uint64_t loaded_ns;
 	bool loaded;
 	bool readable; /* its maps were read, from /proc or a snapshot */
@@ -80,22 +80,9 @@ static uint32_t file__register(struct umaps *u, uint32_t pid, const char *dev, u
 
 	if (v)
 		return (uint32_t)*v;
-	if (u->nfiles == u->files_cap) {
-		size_t cap = u->files_cap ? u->files_cap * 2 : 64;
-		struct file *f = realloc(u->files_arr, cap * sizeof(*f));
-		if (!f)
-			return 0;
-		u->files_arr = f;
-		u->files_cap = cap;
-	}
-	if (u->nfresh == u->fresh_cap) {
-		size_t cap = u->fresh_cap ? u->fresh_cap * 2 : 64;
-		struct st_map *m = realloc(u->fresh, cap * sizeof(*m));
-		if (!m)
-			return 0;
-		u->fresh = m;
-		u->fresh_cap = cap;
-	}
+	if (grow(&u->files_arr, &u->files_cap, u->nfiles + 1, sizeof(*u->files_arr)) ||
+	    grow(&u->fresh, &u->fresh_cap, u->nfresh + 1, sizeof(*u->fresh)))
+		return 0;
 	char host[4200];
 	/* Through the process's root, or as it is when a gone process shared ours. */
 	if (here)
@@ -203,7 +190,6 @@ static uint32_t anon__map(struct umaps *u, struct proc *p, uint32_t pid)
 static void proc__load(struct umaps *u, struct proc *p, uint32_t pid, uint64_t now_ns)
 {
 	char path[64], line[4400];
-	size_t cap = p->n;
 	FILE *f;
 
 	p->loaded = true;
@@ -239,13 +225,8 @@ static void proc__load(struct umaps *u, struct proc *p, uint32_t pid, uint64_t n
 			r.file = anon__map(u, p, pid);
 			r.pgoff = r.start;
 		}
-		if (p->n == cap) {
-			cap = cap ? cap * 2 : 16;
-			struct range *nr = realloc(p->r, cap * sizeof(*nr));
-			if (!nr)
-				break;
-			p->r = nr;
-		}
+		if (grow(&p->r, &p->cap, p->n + 1, sizeof(*p->r)))
+			break;
 		p->r[p->n++] = r;
 	}
 	fclose(f);
@@ -259,14 +240,8 @@ static struct proc *proc__get(struct umaps *u, uint32_t pid)
 
 	if (v)
 		return &u->procs_arr[*v];
-	if (u->nprocs == u->procs_cap) {
-		size_t cap = u->procs_cap ? u->procs_cap * 2 : 256;
-		struct proc *p = realloc(u->procs_arr, cap * sizeof(*p));
-		if (!p)
-			return NULL;
-		u->procs_arr = p;
-		u->procs_cap = cap;
-	}
+	if (grow(&u->procs_arr, &u->procs_cap, u->nprocs + 1, sizeof(*u->procs_arr)))
+		return NULL;
 	if (htab__insert(&u->procs, &pid, sizeof(pid), u->nprocs))
 		return NULL;
 	struct proc *p = &u->procs_arr[u->nprocs++];
@@ -342,7 +317,7 @@ int umaps__fork(struct umaps *u, uint32_t child, uint32_t parent)
 	if (p->n)
 		memcpy(r, p->r, p->n * sizeof(*r));
 	free(c->r);
-	*c = (struct proc){ .r = r, .n = p->n, .loaded_ns = p->loaded_ns, .loaded = p->loaded,
+	*c = (struct proc){ .r = r, .n = p->n, .cap = p->n, .loaded_ns = p->loaded_ns, .loaded = p->loaded,
 			    .readable = p->readable, .anon = p->anon };
 	return 0;
 }
