@@ -21,21 +21,27 @@ static const char *base_name(const char *p)
 }
 
 
-/* The lines to say, into @lines (at most two of @len bytes). */
+/* The lines to say, into @lines (at most three of @len bytes). */
 static size_t notes__make(const struct sym_survey *sv, const struct sym_opts *o,
-			  char lines[][600], size_t len)
+			  char lines[][600], const char **kinds, size_t len)
 {
 	size_t n = 0, at = 0;
+	uint64_t made_up = 0;
 
-	if (sv->unnamed) {
+	/* Addresses a broken frame-pointer chain made up are no frames to name: said apart. */
+	for (size_t i = 0; i < sv->n; i++)
+		if (sv->bins[i].not_code)
+			made_up += sv->bins[i].frames;
+	uint64_t frames = sv->frames - made_up, unnamed = sv->unnamed - made_up;
+	if (unnamed) {
 		at = (size_t)snprintf(lines[0], len, "%llu of %llu user frames (%.1f%%) unnamed:",
-				      (unsigned long long)sv->unnamed, (unsigned long long)sv->frames,
-				      100.0 * (double)sv->unnamed / (double)sv->frames);
+				      (unsigned long long)unnamed, (unsigned long long)frames,
+				      100.0 * (double)unnamed / (double)frames);
 		/* The three worst binaries, with build-id and why. */
 		const struct sym_binary *worst[3] = { 0 };
 		for (size_t i = 0; i < sv->n; i++) {
 			const struct sym_binary *b = &sv->bins[i];
-			for (int k = 0; k < 3 && b->unnamed; k++)
+			for (int k = 0; k < 3 && b->unnamed && !b->not_code; k++)
 				if (!worst[k] || b->unnamed > worst[k]->unnamed) {
 					memmove(&worst[k + 1], &worst[k], (2 - (size_t)k) * sizeof(*worst));
 					worst[k] = b;
@@ -59,7 +65,14 @@ static size_t notes__make(const struct sym_survey *sv, const struct sym_opts *o,
 				 "; 'schedtape buildids' lists them; --symfs, --debug-dir%s or "
 				 "DEBUGINFOD_URLS name them",
 				 o->local_binaries ? "" : ", --local-binaries (on the recording host)");
-		n++;
+		kinds[n++] = "note";
+	}
+	if (made_up) {
+		snprintf(lines[n++], len,
+			 "%llu more user frames are addresses in no mapping: return addresses read "
+			 "through code built without frame pointers",
+			 (unsigned long long)made_up);
+		kinds[n - 1] = "note";
 	}
 	/* One line for every binary that cut stacks short, the worst first. */
 	const struct sym_binary *cut[4] = { 0 };
@@ -89,7 +102,7 @@ static size_t notes__make(const struct sym_survey *sv, const struct sym_opts *o,
 		if (at < len)
 			snprintf(lines[n] + at, len - at, "%s; -fno-omit-frame-pointer keeps them",
 				 ncut > 4 ? ", ..." : "");
-		n++;
+		kinds[n++] = "warning";
 	}
 	return n;
 }
@@ -99,16 +112,16 @@ void cli__symbols_hint(const char *path, struct symbolizer *sym, const struct sy
 {
 	static bool said;
 	struct sym_survey sv;
-	char lines[2][600];
+	char lines[3][600];
 	size_t n = 0;
 
 	/* Said already, and no JSON to fill: the survey would go unread. */
 	if (!sym || (said && !json) || symbolizer__survey(sym, &sv))
 		return;
-	n = notes__make(&sv, o, lines, sizeof(lines[0]));
+	const char *kinds[3];
+	n = notes__make(&sv, o, lines, kinds, sizeof(lines[0]));
 	for (size_t i = 0; i < n && !said; i++)
-		fprintf(stderr, "%s: %s: %s: %s\n", prog_name, path, i || !sv.unnamed ? "warning" : "note",
-			lines[i]);
+		fprintf(stderr, "%s: %s: %s: %s\n", prog_name, path, kinds[i], lines[i]);
 	said = true;
 	if (json) {
 		fprintf(json, ",\"symbols\":{\"user_frames\":%llu,\"unnamed\":%llu,\"warnings\":[",
