@@ -68,6 +68,12 @@ struct stb_event {
 };
 _Static_assert(sizeof(struct stb_event) == 80, "stb_event layout");
 
+/* A process whose maps user space should read now (ring buffer maps_wanted). */
+struct stb_maps_request {
+	__u32 tgid;
+	__u32 exec_id; /* its image: self_exec_id, which each exec raises */
+};
+
 struct stb_task_extra {
 	char comm[16];
 	char filename[STB_FILENAME_LEN]; /* exec only */

@@ -109,7 +109,7 @@ struct task_marks {
 	__u64 exec_in;
 	__u64 sleep_start; /* when it left its CPU to sleep (0: not asleep) */
 	__u32 sleep_state; /* the __state it left in */
-	__u32 pad;
+	__u32 maps_exec;  /* of which image (self_exec_id): an exec asks again at once */
 	__u64 maps_asked; /* when user space was last asked to read its process's maps */
 };
 
@@ -571,12 +571,15 @@ static __always_inline void sample__send_with_stacks(void *ctx, struct writer *w
 	s->e.ustack_bytes = (__u16)u;
 	/* New user frames: their process's maps are wanted while it lives. */
 	if (u) {
-		struct task_marks *m = marks__get(bpf_get_current_task_btf(), true);
+		struct task_struct *cur = bpf_get_current_task_btf();
+		struct task_marks *m = marks__get(cur, true);
+		__u32 image = KREAD(direct, cur, self_exec_id);
 		__u64 now = bpf_ktime_get_ns();
-		if (m && now - m->maps_asked > MAPS_ASK_NS) {
-			__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+		if (m && (now - m->maps_asked > MAPS_ASK_NS || m->maps_exec != image)) {
+			struct stb_maps_request req = { bpf_get_current_pid_tgid() >> 32, image };
 			m->maps_asked = now;
-			bpf_ringbuf_output(&maps_wanted, &tgid, sizeof(tgid), BPF_RB_FORCE_WAKEUP);
+			m->maps_exec = image;
+			bpf_ringbuf_output(&maps_wanted, &req, sizeof(req), BPF_RB_FORCE_WAKEUP);
 		}
 	}
 	__u64 size = sizeof(s->e) + (__u64)k + (__u64)u;

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "bpf/events.h"
 #include "mapsnap.h"
 
 #define SNAPS 1024	     /* processes remembered */
@@ -17,7 +18,7 @@
 #define REREAD_NS 20000000ull /* one process at most this often */
 
 struct snap {
-	uint32_t pid;
+	uint32_t pid, exec_id;
 	bool same_root;
 	uint64_t taken_ns;
 	char *text;
@@ -65,16 +66,23 @@ static bool same_root(uint32_t pid)
 static int on_request(void *ctx, void *data, size_t size)
 {
 	struct mapsnap *m = ctx;
-	uint32_t pid;
+	struct stb_maps_request req;
 	char path[64];
 
-	if (size < sizeof(pid))
+	if (size < sizeof(req))
 		return 0;
-	memcpy(&pid, data, sizeof(pid));
+	memcpy(&req, data, sizeof(req));
+	uint32_t pid = req.tgid;
 	uint64_t now = monotonic_ns();
 	pthread_mutex_lock(&m->lock);
 	struct snap *old = snap__find(m, pid);
-	bool fresh = old && now - old->taken_ns < REREAD_NS;
+	/* Another image of the same process (it exec'd) is read again at once. */
+	bool fresh = old && old->exec_id == req.exec_id && now - old->taken_ns < REREAD_NS;
+	if (old && old->exec_id != req.exec_id) {
+		/* The old image's maps would name the new one's frames wrongly: better none. */
+		free(old->text);
+		old->text = NULL;
+	}
 	pthread_mutex_unlock(&m->lock);
 	if (fresh)
 		return 0;
@@ -104,7 +112,8 @@ static int on_request(void *ctx, void *data, size_t size)
 	struct snap *s = &m->snaps[m->next];
 	m->next = (m->next + 1) % SNAPS;
 	free(s->text);
-	*s = (struct snap){ .pid = pid, .same_root = root, .taken_ns = now, .text = text };
+	*s = (struct snap){ .pid = pid, .exec_id = req.exec_id, .same_root = root, .taken_ns = now,
+			    .text = text };
 	m->read++;
 	pthread_mutex_unlock(&m->lock);
 	return 0;

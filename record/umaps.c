@@ -205,7 +205,10 @@ static void proc__load(struct umaps *u, struct proc *p, uint32_t pid, uint64_t n
 		f = fmemopen(text, strlen(text), "r");
 	}
 	if (!f) {
+		/* Gone unread: what it had (a fork's copy of its parent's) says nothing now. */
 		free(text);
+		p->n = 0;
+		p->readable = false;
 		return;
 	}
 	p->readable = true;
@@ -317,7 +320,8 @@ int umaps__fork(struct umaps *u, uint32_t child, uint32_t parent)
 	if (p->n)
 		memcpy(r, p->r, p->n * sizeof(*r));
 	free(c->r);
-	*c = (struct proc){ .r = r, .n = p->n, .cap = p->n, .loaded_ns = p->loaded_ns, .loaded = p->loaded,
+	/* Never read for the child itself: a miss (it exec'd already) rereads at once. */
+	*c = (struct proc){ .r = r, .n = p->n, .cap = p->n, .loaded_ns = 0, .loaded = p->loaded,
 			    .readable = p->readable, .anon = p->anon };
 	return 0;
 }

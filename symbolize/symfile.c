@@ -33,7 +33,9 @@ struct symfile {
 	struct segment *segs; /* a binary's PT_LOADs with contents */
 	size_t nsegs;
 	bool debug_only;      /* a separate debug file: no contents, no file offsets */
-	uint64_t text_vaddr;  /* its executable segment, page aligned */
+	bool has_text;	      /* it has an executable segment: */
+	uint64_t text_vaddr;  /* its address, page aligned */
+	GElf_Addr bias;	      /* module addresses minus the file's own */
 	uint64_t pgoff;	      /* the executable mapping's file offset */
 };
 
@@ -234,8 +236,7 @@ static int find_debuginfo__local(Dwfl_Module *mod, void **userdata, const char *
 
 static bool segments__load(struct symfile *f)
 {
-	GElf_Addr bias;
-	Elf *e = dwfl_module_getelf(f->mod, &bias);
+	Elf *e = dwfl_module_getelf(f->mod, &f->bias);
 	size_t nph;
 
 	if (!e || elf_getphdrnum(e, &nph))
@@ -249,11 +250,13 @@ static bool segments__load(struct symfile *f)
 			continue;
 		if (ph.p_filesz)
 			f->segs[f->nsegs++] = (struct segment){ ph.p_offset, ph.p_vaddr, ph.p_filesz };
-		else if ((ph.p_flags & PF_X) && !f->text_vaddr)
+		else if ((ph.p_flags & PF_X) && !f->has_text) {
+			f->has_text = true;
 			f->text_vaddr = ph.p_vaddr & PAGE_MASK_4K;
+		}
 	}
-	/* A debug file's segments keep their addresses and lose their contents. */
-	f->debug_only = f->nsegs == 0 || (f->text_vaddr && f->nsegs <= 1);
+	/* A debug file's segments keep their addresses and lose their contents (but its notes). */
+	f->debug_only = f->nsegs == 0 || (f->has_text && f->nsegs <= 1);
 	return true;
 }
 
@@ -263,13 +266,13 @@ static bool symfile__addr(const struct symfile *f, uint64_t off, Dwarf_Addr *add
 	if (f->debug_only) {
 		if (off < f->pgoff)
 			return false;
-		*addr = off - f->pgoff + f->text_vaddr;
+		*addr = off - f->pgoff + f->text_vaddr + f->bias;
 		return true;
 	}
 	for (size_t i = 0; i < f->nsegs; i++) {
 		const struct segment *g = &f->segs[i];
 		if (off >= g->offset && off - g->offset < g->filesz) {
-			*addr = off - g->offset + g->vaddr;
+			*addr = off - g->offset + g->vaddr + f->bias;
 			return true;
 		}
 	}
