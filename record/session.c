@@ -313,7 +313,7 @@ static void sample__handle(struct session *s, int cpu, const uint8_t *data, uint
 			     false, task.cgroup);
 		/* A new process runs its parent's code until it execs. */
 		if (e.pid_b != e.pid_a && s->o.ustack_frames)
-			umaps__fork(s->umaps, e.pid_b, e.pid_a);
+			umaps__fork(s->umaps, e.pid_b, e.pid_a, e.ts);
 		break;
 	case STB_CGROUP:
 		/* Not an event of the file: the task table says it from then on. */
@@ -331,7 +331,7 @@ static void sample__handle(struct session *s, int cpu, const uint8_t *data, uint
 		if (e.type == STB_EXEC) {
 			ev.task.filename = task.filename;
 			ev.task.filename_len = (uint32_t)strlen(task.filename);
-			umaps__forget(s->umaps, e.pid_a);
+			umaps__exec(s->umaps, e.pid_a, e.ts);
 			task__record(s, e.ts, e.tid_a, e.pid_a, procfs__ppid(e.pid_a), task.comm,
 				     true, task.cgroup);
 		} else if (e.type == STB_EXIT) {

@@ -29,6 +29,14 @@ struct range {
 struct proc {
 	struct range *r;
 	size_t n, cap;
+	/*
+	 * The image before its latest exec, for samples taken before it: CPUs'
+	 * batches arrive in their own order, so a child's stack from before its
+	 * exec may come after the exec.
+	 */
+	struct range *old;
+	size_t nold;
+	uint64_t exec_ts;
 	uint64_t loaded_ns;
 	bool loaded;
 	bool readable; /* its maps were read, from /proc or a snapshot */
@@ -278,6 +286,20 @@ uint32_t umaps__translate(struct umaps *u, uint32_t pid, uint64_t addr, uint64_t
 	*settled = false;
 	if (!p)
 		return 0;
+	if (when < p->exec_ts) {
+		struct proc old = { .r = p->old, .n = p->nold };
+		*settled = true;
+		r = range__find(&old, addr);
+		if (r && r->file) {
+			*offset = addr - r->start + r->pgoff;
+			return r->file;
+		}
+		/* That image was never read: gone with the exec. */
+		uint32_t *id = p->nold ? &u->unmapped : &u->exited;
+		if (!*id)
+			*id = pseudo__register(u, 0, p->nold ? PATH_UNMAPPED : PATH_EXITED);
+		return *id;
+	}
 	if (!p->loaded)
 		proc__load(u, p, pid, monotonic_ns());
 	r = range__find(p, addr);
@@ -303,7 +325,23 @@ uint32_t umaps__translate(struct umaps *u, uint32_t pid, uint64_t addr, uint64_t
 	return r->file;
 }
 
-int umaps__fork(struct umaps *u, uint32_t child, uint32_t parent)
+void umaps__exec(struct umaps *u, uint32_t pid, uint64_t ts)
+{
+	struct proc *p = proc__get(u, pid);
+
+	if (!p)
+		return;
+	free(p->old);
+	p->old = p->r;
+	p->nold = p->n;
+	p->exec_ts = ts;
+	p->r = NULL;
+	p->n = p->cap = 0;
+	p->loaded = p->readable = false;
+	p->anon = 0;
+}
+
+int umaps__fork(struct umaps *u, uint32_t child, uint32_t parent, uint64_t ts)
 {
 	struct proc *c = proc__get(u, child);
 	size_t ci = c ? (size_t)(c - u->procs_arr) : 0;
@@ -319,10 +357,18 @@ int umaps__fork(struct umaps *u, uint32_t child, uint32_t parent)
 		return -ENOMEM;
 	if (p->n)
 		memcpy(r, p->r, p->n * sizeof(*r));
+	if (c->exec_ts > ts) {
+		/* Its exec came first: the copy is the image before it. */
+		free(c->old);
+		c->old = r;
+		c->nold = p->n;
+		return 0;
+	}
 	free(c->r);
 	/* Never read for the child itself: a miss (it exec'd already) rereads at once. */
 	*c = (struct proc){ .r = r, .n = p->n, .cap = p->n, .loaded_ns = 0, .loaded = p->loaded,
-			    .readable = p->readable, .anon = p->anon };
+			    .readable = p->readable, .anon = p->anon, .old = c->old, .nold = c->nold,
+			    .exec_ts = c->exec_ts };
 	return 0;
 }
 
@@ -378,8 +424,10 @@ void umaps__free(struct umaps *u)
 {
 	if (!u)
 		return;
-	for (size_t i = 0; i < u->nprocs; i++)
+	for (size_t i = 0; i < u->nprocs; i++) {
 		free(u->procs_arr[i].r);
+		free(u->procs_arr[i].old);
+	}
 	for (size_t i = 0; i < u->nfiles; i++) {
 		free(u->files_arr[i].path);
 		free(u->files_arr[i].host_path);

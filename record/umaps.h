@@ -34,7 +34,10 @@ uint32_t umaps__translate(struct umaps *u, uint32_t pid, uint64_t addr, uint64_t
  * @child was forked from @parent: until it execs, its addresses are the
  * parent's (a shell's or make's child often execs before its maps are read).
  */
-int umaps__fork(struct umaps *u, uint32_t child, uint32_t parent);
+int umaps__fork(struct umaps *u, uint32_t child, uint32_t parent, uint64_t ts);
+
+/* Process @pid exec'd at @ts: samples taken before @ts keep its old image's mappings. */
+void umaps__exec(struct umaps *u, uint32_t pid, uint64_t ts);
 
 struct mapsnap;
 /* Where to find the maps of processes gone before they were read (may be NULL). */
