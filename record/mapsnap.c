@@ -78,11 +78,6 @@ static int on_request(void *ctx, void *data, size_t size)
 	struct snap *old = snap__find(m, pid);
 	/* Another image of the same process (it exec'd) is read again at once. */
 	bool fresh = old && old->exec_id == req.exec_id && now - old->taken_ns < REREAD_NS;
-	if (old && old->exec_id != req.exec_id) {
-		/* The old image's maps would name the new one's frames wrongly: better none. */
-		free(old->text);
-		old->text = NULL;
-	}
 	pthread_mutex_unlock(&m->lock);
 	if (fresh)
 		return 0;
