@@ -156,3 +156,15 @@ char *text__folded_frame(char *s, size_t cap)
 	}
 	return s;
 }
+
+char *text__hex(char *hex, const unsigned char *bytes, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < len; i++) {
+		hex[2 * i] = digits[bytes[i] >> 4];
+		hex[2 * i + 1] = digits[bytes[i] & 15];
+	}
+	hex[2 * len] = 0;
+	return hex;
+}

@@ -39,4 +39,7 @@ char *text__terminal(char *dst, size_t cap, const char *s);
  */
 char *text__folded_frame(char *s, size_t cap);
 
+/* @len bytes as lowercase hex into @hex (2 * @len + 1 bytes): build-ids. Returns @hex. */
+char *text__hex(char *hex, const unsigned char *bytes, size_t len);
+
 #endif

@@ -94,8 +94,7 @@ struct sym_opts;
  */
 void cli__symbols_hint(const char *path, struct symbolizer *sym, const struct sym_opts *o,
 		       FILE *json);
-/* A build-id as hex into @hex (2 * len + 1 bytes). */
-void cli__hex(const uint8_t *id, size_t len, char *hex);
+
 
 int cmd_info(int argc, char **argv);
 int cmd_buildids(int argc, char **argv);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "analyze_args.h"
+#include "base/text.h"
 #include "cli.h"
 
 static void print_text(const struct sym_survey *sv)
@@ -18,7 +19,7 @@ static void print_text(const struct sym_survey *sv)
 		if (!b->frames)
 			continue;
 		if (b->map && b->map->build_id_len)
-			cli__hex(b->map->build_id, b->map->build_id_len, hex);
+			text__hex(hex, b->map->build_id, b->map->build_id_len);
 		printf("%-40s %8llu %8llu  %-11s %s%s%s%s\n", hex, (unsigned long long)b->frames,
 		       (unsigned long long)b->unnamed, b->source ? b->source : "none",
 		       b->map ? b->map->path : "[unknown]", b->why ? "  (" : "", b->why ? b->why : "",
@@ -47,7 +48,7 @@ static void print_json(const struct sym_survey *sv)
 		if (!b->frames)
 			continue;
 		if (b->map)
-			cli__hex(b->map->build_id, b->map->build_id_len, hex);
+			text__hex(hex, b->map->build_id, b->map->build_id_len);
 		printf("%s{\"build_id\":", first ? "" : ",");
 		first = false;
 		json__str(stdout, hex);

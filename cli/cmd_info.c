@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "analyze/model.h"
+#include "base/text.h"
 #include "cli.h"
 
 #define NCAUSES 4
@@ -359,8 +360,8 @@ static void print_maps(struct st_reader *r)
 	for (size_t i = 0; i < st_reader__nmaps(r); i++) {
 		const struct st_map *m = st_reader__map_at(r, i);
 		char hex[2 * ST_MAX_BUILD_ID + 1] = "-";
-		for (unsigned int k = 0; k < m->build_id_len; k++)
-			snprintf(hex + 2 * k, 3, "%02x", m->build_id[k]);
+		if (m->build_id_len)
+			text__hex(hex, m->build_id, m->build_id_len);
 		printf("%6u %7u %-40s %s\n", m->id, m->pid, hex, tx(m->path));
 	}
 }

@@ -4,14 +4,8 @@
 #include <string.h>
 
 #include "analyze/symbols.h"
+#include "base/text.h"
 #include "cli.h"
-
-void cli__hex(const uint8_t *id, size_t len, char *hex)
-{
-	hex[0] = 0;
-	for (size_t i = 0; i < len; i++)
-		snprintf(hex + 2 * i, 3, "%02x", id[i]);
-}
 
 static const char *base_name(const char *p)
 {
@@ -52,8 +46,8 @@ static size_t notes__make(const struct sym_survey *sv, const struct sym_opts *o,
 			const struct sym_binary *b = worst[k];
 			char hex[2 * ST_MAX_BUILD_ID + 1] = "";
 			if (b->map)
-				cli__hex(b->map->build_id, b->map->build_id_len > 8 ? 8 : b->map->build_id_len,
-					 hex);
+				text__hex(hex, b->map->build_id,
+					  b->map->build_id_len > 8 ? 8 : b->map->build_id_len);
 			at += (size_t)snprintf(lines[0] + at, len - at, "%s %llu in %s%s%s%s (%s)",
 					       k ? ";" : "", (unsigned long long)b->unnamed,
 					       b->map ? base_name(b->map->path) : "[unknown]",

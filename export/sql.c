@@ -7,6 +7,7 @@
 
 #include "analyze/cgroups.h"
 #include "base/htab.h"
+#include "base/text.h"
 #include "frames.h"
 #include "sql.h"
 
@@ -334,8 +335,8 @@ static void stacks__write(struct sql_export *x)
 					snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)fr[d].f.addr);
 				opt_str(ft, addr);
 				char hex[2 * ST_MAX_BUILD_ID + 1] = "";
-				for (unsigned b = 0; mp && b < mp->build_id_len && b < ST_MAX_BUILD_ID; b++)
-					snprintf(hex + 2 * b, 3, "%02x", mp->build_id[b]);
+				if (mp)
+					text__hex(hex, mp->build_id, mp->build_id_len);
 				opt_str(ft, hex);
 				table__bool(ft, kernel);
 				table__row(ft);

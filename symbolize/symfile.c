@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/text.h"
 #include "symfile.h"
 
 #define BUILD_ID_MAX 64
@@ -149,12 +150,6 @@ static char *debuginfo_path__new(const struct sym_search *s)
 	return p;
 }
 
-static void hex__format(const uint8_t *id, size_t n, char *hex)
-{
-	for (size_t i = 0; i < n; i++)
-		snprintf(hex + 2 * i, 3, "%02x", id[i]);
-}
-
 /* The separate debug file of @sp's build-id in the search directories, or -1. */
 static int debug_file__find(const struct sym_search *s, const struct symfile_spec *sp,
 			    char *path)
@@ -164,7 +159,7 @@ static int debug_file__find(const struct sym_search *s, const struct symfile_spe
 
 	if (sp->build_id_len < 2 || sp->build_id_len > BUILD_ID_MAX)
 		return -1;
-	hex__format(sp->build_id, sp->build_id_len, hex);
+	text__hex(hex, sp->build_id, sp->build_id_len);
 	for (size_t i = 0; i < n; i++) {
 		if (snprintf(path, PATH_CAP, "%s/.build-id/%.2s/%s.debug", dirs[i], hex, hex + 2) >=
 		    PATH_CAP)
