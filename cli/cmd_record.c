@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "cli.h"
 #include "record/cgroup.h"
 #include "record/session.h"
@@ -31,14 +32,6 @@ static void on_stop_signal(int sig)
 	/* The second interrupt aborts at once: every complete chunk is already on disk. */
 	if (++stop_signals >= 2 && sig == SIGINT)
 		_exit(130);
-}
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 struct record_args {
@@ -529,7 +522,7 @@ int cmd_record(int argc, char **argv)
 	}
 
 	bool tty = isatty(STDERR_FILENO) && !a.quiet;
-	uint64_t t0 = mono_ns(), last_status = t0, prev_events = 0;
+	uint64_t t0 = clock__monotonic_ns(), last_status = t0, prev_events = 0;
 	sig_atomic_t dumps_seen = 0;
 	while (!stop_signals) {
 		err = session__poll(s, 100);
@@ -543,7 +536,7 @@ int cmd_record(int argc, char **argv)
 			}
 			ring__report_dumps(s, a.quiet);
 		}
-		uint64_t now = mono_ns();
+		uint64_t now = clock__monotonic_ns();
 		if (a.duration > 0 && (double)(now - t0) / 1e9 >= a.duration)
 			break;
 		if (child > 0 && !child_done && waitpid(child, &child_status, WNOHANG) == child) {
@@ -561,7 +554,7 @@ int cmd_record(int argc, char **argv)
 	}
 	if (tty)
 		fprintf(stderr, "\n");
-	double secs = (double)(mono_ns() - t0) / 1e9;
+	double secs = (double)(clock__monotonic_ns() - t0) / 1e9;
 	int stop_err = session__stop(s, true);
 	err = err ? err : stop_err;
 	struct session_stats st;

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "base/grow.h"
 #include "base/htab.h"
 #include "cgnames.h"
@@ -29,14 +30,6 @@ struct cgnames {
 	size_t n, cap;
 	uint64_t last_walk_ns;
 };
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static int add(struct cgnames *n, uint64_t id, const char *path)
 {
@@ -138,8 +131,8 @@ const char *cgnames__path(struct cgnames *n, uint64_t id, uint32_t *level)
 	uint64_t *at = htab64__find(&n->by_id, id);
 
 	/* A cgroup made since the last look: look again, not more than once a second. */
-	if (!at && id && n->root[0] && mono_ns() - n->last_walk_ns >= 1000000000ull) {
-		n->last_walk_ns = mono_ns();
+	if (!at && id && n->root[0] && clock__monotonic_ns() - n->last_walk_ns >= 1000000000ull) {
+		n->last_walk_ns = clock__monotonic_ns();
 		walk(n, n->root, "", 0);
 		at = htab64__find(&n->by_id, id);
 	}

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "base/clock.h"
 #include "bpf/events.h"
 #include "mapsnap.h"
 
@@ -34,14 +35,6 @@ struct mapsnap {
 	uint64_t read, missed;
 	char line[4400];
 };
-
-static uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static struct snap *snap__find(struct mapsnap *m, uint32_t pid)
 {
@@ -73,7 +66,7 @@ static int on_request(void *ctx, void *data, size_t size)
 		return 0;
 	memcpy(&req, data, sizeof(req));
 	uint32_t pid = req.tgid;
-	uint64_t now = monotonic_ns();
+	uint64_t now = clock__monotonic_ns();
 	pthread_mutex_lock(&m->lock);
 	struct snap *old = snap__find(m, pid);
 	/* Another image of the same process (it exec'd) is read again at once. */

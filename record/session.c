@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "bpf/events.h"
+#include "base/clock.h"
 #include "base/htab.h"
 #include "ksyms.h"
 #include "procfs.h"
@@ -22,14 +23,6 @@
 #include "sink.h"
 #include "umaps.h"
 
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static char state_letter(uint32_t state, bool preempt)
 {
@@ -113,17 +106,12 @@ static void flush_all(struct session *s)
 	for (int c = 0; c < s->ncpus; c++)
 		flush_cpu(s, c);
 	push_tables(s);
-	s->last_flush_ns = now_ns();
+	s->last_flush_ns = clock__monotonic_ns();
 }
 
 void session__flush(struct session *s)
 {
 	flush_all(s);
-}
-
-uint64_t session__now_ns(void)
-{
-	return now_ns();
 }
 
 /* --- samples ------------------------------------------------------------- */
@@ -730,7 +718,7 @@ int session__start(struct session *s, char *why, size_t why_len)
 		snprintf(why, why_len, "cannot start the writer: %s", strerror(-err));
 		return err;
 	}
-	s->start_ts = now_ns();
+	s->start_ts = clock__monotonic_ns();
 	st_chunk__init(&meta, ST_CHUNK_META, ST_CPU_NONE);
 	write_meta(s, &meta);
 	push(s, &meta, false);
@@ -751,7 +739,7 @@ int session__start(struct session *s, char *why, size_t why_len)
 	push(s, &s->tasks, false);
 	for (int c = 0; c < s->ncpus; c++)
 		s->cpus[c].last_ts = s->start_ts;
-	s->last_flush_ns = now_ns();
+	s->last_flush_ns = clock__monotonic_ns();
 	if (s->err) {
 		snprintf(why, why_len, "cannot write the trace: %s", strerror(-s->err));
 		return s->err;
@@ -767,7 +755,7 @@ int session__poll(struct session *s, int timeout_ms)
 		return n;
 	/* The watermark wakes us for bulk; this drains the rest on time. */
 	perf_buffer__consume(s->pb);
-	if (now_ns() - s->last_flush_ns >= (uint64_t)s->o.flush_ms * 1000000ull)
+	if (clock__monotonic_ns() - s->last_flush_ns >= (uint64_t)s->o.flush_ms * 1000000ull)
 		flush_all(s);
 	ring__tick(s);
 	if (!s->err)
@@ -853,11 +841,11 @@ int session__stop(struct session *s, bool finalize)
 		ticks__detach(s);
 		s->attached = false;
 	}
-	s->end_ts = now_ns();
+	s->end_ts = clock__monotonic_ns();
 	if (finalize && s->pb) {
 		perf_buffer__consume(s->pb);
 		batches__drain(s);
-		uint64_t end = now_ns();
+		uint64_t end = clock__monotonic_ns();
 		/* Losses not followed by any event end where recording ended. */
 		for (int c = 0; c < s->ncpus; c++) {
 			pending__place(&s->cpus[c], end);

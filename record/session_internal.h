@@ -91,7 +91,6 @@ struct session {
 
 /* session.c's: a META chunk's keys (without start_ts), as recording started. */
 void session__meta(struct session *s, struct st_chunk *c);
-uint64_t session__now_ns(void);
 /* CLOCK_REALTIME - CLOCK_MONOTONIC now: the wall clock of a trace time. */
 long long session__realtime_offset(void);
 /* Push every CPU's chunk in progress, and the tables before them. */

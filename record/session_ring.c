@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/grow.h"
 #include "session_internal.h"
 
@@ -180,7 +181,7 @@ static void pending__issue(struct session *s, const struct pending_dump *p, bool
 int session__request_dump(struct session *s, const char *reason)
 {
 	const struct session_ring_opts *o = &s->o.ring;
-	uint64_t now = session__now_ns();
+	uint64_t now = clock__monotonic_ns();
 	struct pending_dump p = {
 		.from = o->duration_ns ? sub_sat(now, o->duration_ns) : 0,
 		.to = now,
@@ -205,7 +206,7 @@ static void rotate(struct session *s, uint64_t to)
 void ring__tick(struct session *s)
 {
 	struct sink_ring_state st;
-	uint64_t now = session__now_ns();
+	uint64_t now = clock__monotonic_ns();
 	size_t k = 0;
 
 	/* Not a flight recorder: the task table only names the threads alive. */

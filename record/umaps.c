@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "base/htab.h"
 #include "base/grow.h"
 #include "mapsnap.h"
@@ -128,14 +129,6 @@ static int range__cmp(const void *a, const void *b)
 	const struct range *x = a, *y = b;
 
 	return x->start < y->start ? -1 : x->start > y->start;
-}
-
-static uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 /*
@@ -301,10 +294,10 @@ uint32_t umaps__translate(struct umaps *u, uint32_t pid, uint64_t addr, uint64_t
 		return *id;
 	}
 	if (!p->loaded)
-		proc__load(u, p, pid, monotonic_ns());
+		proc__load(u, p, pid, clock__monotonic_ns());
 	r = range__find(p, addr);
 	if (!r) {
-		uint64_t now = monotonic_ns();
+		uint64_t now = clock__monotonic_ns();
 		if (now - p->loaded_ns > RELOAD_NS) {
 			proc__load(u, p, pid, now);
 			r = range__find(p, addr);
@@ -351,7 +344,7 @@ int umaps__fork(struct umaps *u, uint32_t child, uint32_t parent, uint64_t ts)
 		return -ENOMEM;
 	c = &u->procs_arr[ci]; /* proc__get may have moved the array */
 	if (!p->loaded)
-		proc__load(u, p, parent, monotonic_ns());
+		proc__load(u, p, parent, clock__monotonic_ns());
 	struct range *r = p->n ? malloc(p->n * sizeof(*r)) : NULL;
 	if (p->n && !r)
 		return -ENOMEM;
