@@ -125,13 +125,11 @@ void jitmaps__collect(struct umaps *u, struct st_chunk *c, uint64_t budget, stru
 		snprintf(name, sizeof(name), "perf-%u.map", pid);
 		FILE *f = jit_file__open(pid, name);
 		if (f) {
-			st->files++;
 			perf_map__read(f, c, map, &budget, st);
 			fclose(f);
 		}
 		snprintf(name, sizeof(name), "jit-%u.dump", pid);
 		if ((f = jit_file__open(pid, name))) {
-			st->files++;
 			jitdump__read(f, c, map, &budget, st);
 			fclose(f);
 		}

@@ -17,7 +17,7 @@
 struct umaps;
 
 struct jit_stats {
-	uint64_t files, symbols;
+	uint64_t symbols;
 	uint64_t dropped; /* symbols beyond the budget */
 };
 

@@ -15,7 +15,6 @@
 #include "mapsnap.h"
 
 #define SNAPS 1024	     /* processes remembered */
-#define SNAP_BYTES 16384     /* executable lines kept of one process */
 #define REREAD_NS 20000000ull /* one process at most this often */
 
 struct snap {
@@ -76,13 +75,13 @@ static int on_request(void *ctx, void *data, size_t size)
 		return 0;
 	snprintf(path, sizeof(path), "/proc/%u/maps", pid);
 	FILE *f = fopen(path, "re");
-	char *text = f ? malloc(SNAP_BYTES) : NULL;
+	char *text = f ? malloc(MAPSNAP_TEXT_MAX) : NULL;
 	size_t used = 0;
 	while (text && fgets(m->line, sizeof(m->line), f)) {
 		/* "start-end perms ...": keep code only. */
 		char *sp = strchr(m->line, ' ');
 		size_t n = strlen(m->line);
-		if (!sp || strlen(sp) < 5 || sp[3] != 'x' || used + n + 1 > SNAP_BYTES)
+		if (!sp || strlen(sp) < 5 || sp[3] != 'x' || used + n + 1 > MAPSNAP_TEXT_MAX)
 			continue;
 		memcpy(text + used, m->line, n);
 		used += n;

@@ -15,6 +15,9 @@
 
 struct mapsnap;
 
+/* The most text a snapshot holds, with its NUL. */
+#define MAPSNAP_TEXT_MAX 16384
+
 /* Start reading requests from the ring buffer map @ring_fd. Returns 0 or -errno. */
 int mapsnap__start(int ring_fd, struct mapsnap **out);
 void mapsnap__stop(struct mapsnap *m);

@@ -164,8 +164,6 @@ static bool maps_line__parse(char *line, struct range *r, const char **dev, unsi
 	return true;
 }
 
-#define SNAP_TEXT 16384
-
 /* A map record of no file: @path is a pseudo path, offsets are addresses. */
 static uint32_t pseudo__register(struct umaps *u, uint32_t pid, const char *path)
 {
@@ -174,6 +172,16 @@ static uint32_t pseudo__register(struct umaps *u, uint32_t pid, const char *path
 
 	snprintf(dev, sizeof(dev), "pseudo:%u", pid);
 	return file__register(u, pid, dev, 0, path, &r, false);
+}
+
+/* The map of addresses in no mapping of maps that were @read, or of a process gone unread. */
+static uint32_t nowhere__map(struct umaps *u, bool read)
+{
+	uint32_t *id = read ? &u->unmapped : &u->exited;
+
+	if (!*id)
+		*id = pseudo__register(u, 0, read ? PATH_UNMAPPED : PATH_EXITED);
+	return *id;
 }
 
 static uint32_t anon__map(struct umaps *u, struct proc *p, uint32_t pid)
@@ -200,8 +208,8 @@ static void proc__load(struct umaps *u, struct proc *p, uint32_t pid, uint64_t n
 	/* Gone: what the snapshot thread read while it lived. */
 	bool snapped = false, here = false;
 	char *text = NULL;
-	if (!f && u->snap && (text = malloc(SNAP_TEXT)) &&
-	    mapsnap__get(u->snap, pid, text, SNAP_TEXT, &here)) {
+	if (!f && u->snap && (text = malloc(MAPSNAP_TEXT_MAX)) &&
+	    mapsnap__get(u->snap, pid, text, MAPSNAP_TEXT_MAX, &here)) {
 		snapped = true;
 		f = fmemopen(text, strlen(text), "r");
 	}
@@ -287,11 +295,8 @@ uint32_t umaps__translate(struct umaps *u, uint32_t pid, uint64_t addr, uint64_t
 			*offset = addr - r->start + r->pgoff;
 			return r->file;
 		}
-		/* That image was never read: gone with the exec. */
-		uint32_t *id = p->nold ? &u->unmapped : &u->exited;
-		if (!*id)
-			*id = pseudo__register(u, 0, p->nold ? PATH_UNMAPPED : PATH_EXITED);
-		return *id;
+		/* Empty: that image was never read, and went with the exec. */
+		return nowhere__map(u, p->nold > 0);
 	}
 	if (!p->loaded)
 		proc__load(u, p, pid, clock__monotonic_ns());
@@ -307,10 +312,7 @@ uint32_t umaps__translate(struct umaps *u, uint32_t pid, uint64_t addr, uint64_t
 	*settled = r || p->loaded_ns >= when;
 	if (!r) {
 		/* No mapping holds it, or the process was gone before its maps were read. */
-		uint32_t *id = p->readable ? &u->unmapped : &u->exited;
-		if (!*id)
-			*id = pseudo__register(u, 0, p->readable ? PATH_UNMAPPED : PATH_EXITED);
-		return *id;
+		return nowhere__map(u, p->readable);
 	}
 	if (!r->file)
 		return 0;
@@ -358,10 +360,13 @@ int umaps__fork(struct umaps *u, uint32_t child, uint32_t parent, uint64_t ts)
 		return 0;
 	}
 	free(c->r);
+	c->r = r;
+	c->n = c->cap = p->n;
+	c->loaded = p->loaded;
+	c->readable = p->readable;
+	c->anon = p->anon;
 	/* Never read for the child itself: a miss (it exec'd already) rereads at once. */
-	*c = (struct proc){ .r = r, .n = p->n, .cap = p->n, .loaded_ns = 0, .loaded = p->loaded,
-			    .readable = p->readable, .anon = p->anon, .old = c->old, .nold = c->nold,
-			    .exec_ts = c->exec_ts };
+	c->loaded_ns = 0;
 	return 0;
 }
 
