@@ -190,8 +190,10 @@ static uint32_t anon__map(struct umaps *u, struct proc *p, uint32_t pid)
 		return p->anon;
 	if (grow(&u->anons, &u->anon_cap, u->nanon + 1, sizeof(*u->anons)))
 		return 0;
+	size_t known = u->nfiles;
 	p->anon = pseudo__register(u, pid, PATH_ANON);
-	if (p->anon)
+	/* Once per map: after an exec the process gets the map it had, and its perf map is read once. */
+	if (p->anon && u->nfiles > known)
 		u->anons[u->nanon++] = (struct anon){ pid, p->anon };
 	return p->anon;
 }
